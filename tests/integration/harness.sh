@@ -470,11 +470,20 @@ mh_sql() {
         --protocol=socket --batch --skip-column-names
 }
 
-# Print one column of SHOW SLAVE STATUS on server ID.
-_mh_slave_field() {
+##
+# mh_replica_status ID
+#
+# Print SHOW SLAVE STATUS of server ID as "Field: value" lines.
+mh_replica_status() {
+    _mh_need_init || return 1
     printf 'SHOW SLAVE STATUS\\G\n' \
         | "$MH_CLIENT" --defaults-file="$(mh_cnf "$1")" --protocol=socket \
-        | sed -n "s/^ *$2: //p"
+        | sed -n 's/^ *\([A-Za-z_]*\): /\1: /p'
+}
+
+# Print one column of SHOW SLAVE STATUS on server ID.
+_mh_slave_field() {
+    mh_replica_status "$1" | sed -n "s/^$2: //p"
 }
 
 ##
