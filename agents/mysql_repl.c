@@ -1,23 +1,119 @@
 /*
- * ocf:myha:mysql-repl: entry point and action dispatch.
+ * ocf:myha:mysql-repl: entry point, parameters, and the action table.
  */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <myha/db.h>
 #include <myha/log.h>
 #include <myha/ocf.h>
 #include <myha/params.h>
 #include <myha/rc.h>
+#include <myha/spawn.h>
+#include <myha/str.h>
+#include <myha/validate.h>
 
 #include "mysql_repl.h"
 
-struct agent {
-    const char *action;
-    struct myha_params *params;
-};
+#define DEFAULT_TIMEOUT_MS (120 * 1000LL) // When run by hand
+
+static struct timespec action_started;
+
+/*!
+ * \brief Get a parameter's value (or default)
+ *
+ * \param[in] agent  Agent state with parameters loaded
+ * \param[in] p      Which parameter
+ *
+ * \return The value, or NULL if unset without default
+ */
+const char *
+agent_param(const struct agent *agent, enum mysql_repl_param p)
+{
+    return myha_params_str(agent->params, p);
+}
+
+/*!
+ * \brief Time left before the action's timeout
+ *
+ * \param[in] agent  Agent state
+ *
+ * \return Milliseconds left (never negative)
+ */
+long long
+agent_remaining_ms(const struct agent *agent)
+{
+    struct timespec now;
+    long long used = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    used = (now.tv_sec - action_started.tv_sec) * 1000LL
+           + (now.tv_nsec - action_started.tv_nsec) / 1000000L;
+    return (used >= agent->timeout_ms) ? 0 : agent->timeout_ms - used;
+}
+
+/* Load every parameter.  Frequent, cheap actions skip the validators (no
+ * file, user or program look-ups); the others run them all.  On failure,
+ * log and write the exit reason once.
+ */
+static enum ocf_exitcode
+load_params(struct agent *agent, bool validate)
+{
+    char *reason = NULL;
+    int rc = myha_params_load(mysql_repl_meta.params, mysql_repl_meta.n_params,
+                              validate ? 0 : myha_params_skip_validators,
+                              &agent->params, &reason);
+
+    if (rc != 0) {
+        const char *text = (reason == NULL) ? myha_rc_str(rc) : reason;
+
+        qb_log(LOG_ERR, "%s " QB_XS " rc=%d", text, rc);
+        myha_ocf_exit_reason("%s", text);
+        free(reason);
+        return myha_ocf_status_from_rc(rc);
+    }
+    return PCMK_OCF_OK;
+}
+
+/* Resolve the server binary (mariadbd, else mysqld for the default) and
+ * tell its flavour from its --version output.
+ */
+static enum ocf_exitcode
+resolve_binary(struct agent *agent)
+{
+    const char *binary = agent_param(agent, P_BINARY);
+    const char *argv[] = { NULL, "--version", NULL };
+    struct myha_spawn_opts opts = { .argv = argv,
+                                    .out = myha_spawn_out_capture };
+    struct myha_child_status cs;
+    char *out = NULL;
+    int rc = myha_program_find(binary, &agent->binary);
+
+    if ((rc != 0) && !myha_is_param_set(agent->params, P_BINARY)) {
+        rc = myha_program_find("mysqld", &agent->binary);
+    }
+    if (rc != 0) {
+        myha_ocf_exit_reason("server binary '%s' is not installed", binary);
+        return PCMK_OCF_NOT_INSTALLED;
+    }
+    argv[0] = agent->binary;
+    rc = myha_spawn_run(&opts, 10000, &cs, &out, NULL);
+    if (rc != 0) {
+        myha_ocf_exit_reason("cannot run '%s --version': %s", agent->binary,
+                             myha_rc_str(rc));
+        free(out);
+        return PCMK_OCF_NOT_INSTALLED;
+    }
+    agent->flavour = ((out != NULL) && (strstr(out, "MariaDB") != NULL))
+                         ? myha_db_mariadb
+                         : myha_db_mysql;
+    free(out);
+    return PCMK_OCF_OK;
+}
 
 static enum ocf_exitcode
 action_meta_data(void *ctx)
@@ -34,56 +130,170 @@ action_meta_data(void *ctx)
     return PCMK_OCF_OK;
 }
 
-/* Load and check every parameter.  On failure, log and write the exit
- * reason once, and return the OCF code for the kind of failure.
- */
 static enum ocf_exitcode
-load_params(struct agent *agent)
+action_validate_all(void *ctx)
+{
+    struct agent *agent = ctx;
+    return load_params(agent, true);
+}
+
+static enum ocf_exitcode
+action_start(void *ctx)
+{
+    struct agent *agent = ctx;
+    enum ocf_exitcode status = load_params(agent, true);
+
+    if (status == PCMK_OCF_OK) {
+        status = resolve_binary(agent);
+    }
+    if (status == PCMK_OCF_OK) {
+        status = server_start(agent);
+    }
+    return status;
+}
+
+static enum ocf_exitcode
+action_stop(void *ctx)
+{
+    struct agent *agent = ctx;
+    // Stop must work even where the configuration no longer validates
+    enum ocf_exitcode status = load_params(agent, false);
+
+    return (status == PCMK_OCF_OK) ? server_stop(agent) : status;
+}
+
+// Connect, or write an exit reason and return the failure
+static enum ocf_exitcode
+connect_or_fail(struct agent *agent)
 {
     char *reason = NULL;
-    int rc = myha_params_load(mysql_repl_meta.params, mysql_repl_meta.n_params,
-                              &agent->params, &reason);
+    int rc = server_connect(agent, &reason);
 
-    if (rc != 0) {
-        const char *text = (reason == NULL) ? myha_rc_str(rc) : reason;
-
-        qb_log(LOG_ERR, "%s " QB_XS " rc=%d", text, rc);
-        myha_ocf_exit_reason("%s", text);
-        free(reason);
-        return myha_ocf_status_from_rc(rc);
+    if (rc == 0) {
+        return PCMK_OCF_OK;
     }
+    qb_log(LOG_ERR, "%s " QB_XS " rc=%d", reason, rc);
+    myha_ocf_exit_reason("%s", (reason == NULL) ? myha_rc_str(rc) : reason);
+    free(reason);
+    return PCMK_OCF_UNKNOWN_ERROR;
+}
+
+static enum ocf_exitcode
+action_monitor(void *ctx)
+{
+    struct agent *agent = ctx;
+    enum ocf_exitcode status = load_params(agent, false);
+    bool read_only = true;
+    pid_t pid = 0;
+
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (server_running(agent, &pid) != 0) {
+        return PCMK_OCF_NOT_RUNNING;
+    }
+    status = connect_or_fail(agent);
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (myha_db_read_only_get(agent->db, &read_only) != 0) {
+        myha_ocf_exit_reason("cannot read read_only: %s",
+                             myha_db_error(agent->db));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    return read_only ? PCMK_OCF_OK : PCMK_OCF_RUNNING_PROMOTED;
+}
+
+static enum ocf_exitcode
+action_promote(void *ctx)
+{
+    struct agent *agent = ctx;
+    enum ocf_exitcode status = load_params(agent, true);
+    pid_t pid = 0;
+
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (server_running(agent, &pid) != 0) {
+        myha_ocf_exit_reason("cannot promote: server is not running");
+        return PCMK_OCF_NOT_RUNNING;
+    }
+    status = connect_or_fail(agent);
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if ((myha_db_replica_stop(agent->db) != 0)
+        || (myha_db_replica_reset(agent->db) != 0)
+        || (myha_db_read_only_set(agent->db, false) != 0)) {
+        myha_ocf_exit_reason("cannot promote: %s", myha_db_error(agent->db));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    qb_log(LOG_NOTICE, "promoted: writable, not replicating");
     return PCMK_OCF_OK;
 }
 
 static enum ocf_exitcode
-action_validate_all(void *ctx)
+action_demote(void *ctx)
 {
-    return load_params(ctx);
+    struct agent *agent = ctx;
+    enum ocf_exitcode status = load_params(agent, false);
+    pid_t pid = 0;
+
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (server_running(agent, &pid) != 0) {
+        myha_ocf_exit_reason("cannot demote: server is not running");
+        return PCMK_OCF_NOT_RUNNING;
+    }
+    status = connect_or_fail(agent);
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (myha_db_read_only_set(agent->db, true) != 0) {
+        myha_ocf_exit_reason("cannot make the server read-only: %s",
+                             myha_db_error(agent->db));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    qb_log(LOG_NOTICE, "demoted: read-only");
+    return PCMK_OCF_OK;
 }
 
 static enum ocf_exitcode
-action_not_yet(void *ctx)
+action_notify(void *ctx)
 {
     struct agent *agent = ctx;
-
-    myha_ocf_exit_reason("action '%s' is not implemented in this build",
-                         agent->action);
-    return PCMK_OCF_UNIMPLEMENT_FEATURE;
+    return load_params(agent, false);
 }
 
+static enum ocf_exitcode
+action_reload_agent(void *ctx)
+{
+    struct agent *agent = ctx;
+    // Reloadable parameters are read afresh by every action
+    return load_params(agent, true);
+}
+
+//! The agent's actions; each handler gets the struct agent
 static const struct myha_ocf_action actions[] = {
-    { "meta-data", action_meta_data },  { "validate-all", action_validate_all },
-    { "start", action_not_yet },        { "stop", action_not_yet },
-    { "monitor", action_not_yet },      { "promote", action_not_yet },
-    { "demote", action_not_yet },       { "notify", action_not_yet },
-    { "reload-agent", action_not_yet },
+    { "meta-data", action_meta_data },
+    { "validate-all", action_validate_all },
+    { "start", action_start },
+    { "stop", action_stop },
+    { "monitor", action_monitor },
+    { "promote", action_promote },
+    { "demote", action_demote },
+    { "notify", action_notify },
+    { "reload-agent", action_reload_agent },
 };
+
+#define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))
 
 static void
 usage(FILE *out)
 {
     fprintf(out, "usage: mysql-repl {");
-    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+    for (size_t i = 0; i < N_ACTIONS; i++) {
         fprintf(out, "%s%s", (i == 0) ? "" : "|", actions[i].name);
     }
     fprintf(out, "}\n\nOCF resource agent ocf:myha:mysql-repl. Parameters "
@@ -94,7 +304,8 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
-    struct agent agent = { NULL, NULL };
+    struct agent agent = { .action = NULL };
+    const char *timeout = myha_ocf_var_get(myha_ocf_meta, "timeout");
     enum ocf_exitcode status = PCMK_OCF_OK;
 
     if (argc != 2) {
@@ -105,10 +316,16 @@ main(int argc, char **argv)
         usage(stdout);
         return PCMK_OCF_OK;
     }
+    clock_gettime(CLOCK_MONOTONIC, &action_started);
     agent.action = argv[1];
+    if ((timeout == NULL) || (myha_str_to_ll(timeout, &agent.timeout_ms) != 0)
+        || (agent.timeout_ms <= 0)) {
+        agent.timeout_ms = DEFAULT_TIMEOUT_MS;
+    }
     myha_log_init("mysql-repl");
-    status = myha_ocf_dispatch(actions, sizeof(actions) / sizeof(actions[0]),
-                               agent.action, &agent);
+    status = myha_ocf_dispatch(actions, N_ACTIONS, agent.action, &agent);
+    myha_db_free(agent.db);
+    free(agent.binary);
     myha_params_free(agent.params);
     myha_log_fini();
     return (int) status;

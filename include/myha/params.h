@@ -75,10 +75,18 @@ struct myha_agent_meta {
     size_t n_actions;
 };
 
+//! Flags of myha_params_load() (bitwise OR)
+enum myha_params_load_flags {
+    //! Check types and bounds only: no validators, so no file, user or
+    //! program look-ups (for probes and other cheap, frequent actions)
+    myha_params_skip_validators = (UINT32_C(1) << 0),
+};
+
 struct myha_params;
 
 int myha_params_load(const struct myha_param *table, size_t n_params,
-                     struct myha_params **ret_params, char **ret_reason);
+                     uint32_t flags, struct myha_params **ret_params,
+                     char **ret_reason);
 void myha_params_free(struct myha_params *params);
 const char *myha_params_str(const struct myha_params *params, size_t idx);
 long long myha_params_num(const struct myha_params *params, size_t idx);

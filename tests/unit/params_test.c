@@ -87,7 +87,7 @@ load_fails(int expected_rc)
     struct myha_params *params = NULL;
     char *reason = NULL;
 
-    assert_int_equal(myha_params_load(table, T__N, &params, &reason),
+    assert_int_equal(myha_params_load(table, T__N, 0, &params, &reason),
                      expected_rc);
     assert_null(params);
     assert_non_null(reason);
@@ -100,7 +100,7 @@ defaults_apply(void **state)
     struct myha_params *params = NULL;
     char *reason = NULL;
 
-    assert_int_equal(myha_params_load(table, T__N, &params, &reason), 0);
+    assert_int_equal(myha_params_load(table, T__N, 0, &params, &reason), 0);
     assert_null(reason);
     assert_string_equal(myha_params_str(params, T_NAME), "db");
     assert_true(myha_is_param_set(params, T_NAME));
@@ -125,7 +125,7 @@ values_parse(void **state)
     setenv("OCF_RESKEY_t_wait", "1min", 1);
     setenv("OCF_RESKEY_t_mode", "fast", 1);
     setenv("OCF_RESKEY_t_local", "elsewhere", 1);
-    assert_int_equal(myha_params_load(table, T__N, &params, &reason), 0);
+    assert_int_equal(myha_params_load(table, T__N, 0, &params, &reason), 0);
     assert_int_equal(myha_params_num(params, T_COUNT), 10);
     assert_int_equal(myha_params_num(params, T_FLAG), 1);
     assert_int_equal(myha_params_num(params, T_WAIT), 60000);
@@ -202,12 +202,33 @@ validator_decides_the_kind_of_failure(void **state)
 }
 
 static void
+validators_can_be_skipped(void **state)
+{
+    struct myha_params *params = NULL;
+    char *reason = NULL;
+
+    setenv("OCF_RESKEY_t_local", "here", 1);
+    assert_int_equal(myha_params_load(table, T__N, myha_params_skip_validators,
+                                      &params, &reason),
+                     0);
+    assert_string_equal(myha_params_str(params, T_LOCAL), "here");
+    myha_params_free(params);
+
+    // Types are still checked
+    setenv("OCF_RESKEY_t_count", "many", 1);
+    assert_int_equal(myha_params_load(table, T__N, myha_params_skip_validators,
+                                      &params, &reason),
+                     myha_rc_invalid);
+    free(reason);
+}
+
+static void
 out_of_range_index_is_safe(void **state)
 {
     struct myha_params *params = NULL;
     char *reason = NULL;
 
-    assert_int_equal(myha_params_load(table, T__N, &params, &reason), 0);
+    assert_int_equal(myha_params_load(table, T__N, 0, &params, &reason), 0);
     assert_null(myha_params_str(params, T__N));
     assert_int_equal(myha_params_num(params, T__N + 3), 0);
     assert_false(myha_is_param_set(params, T__N));
@@ -226,6 +247,7 @@ main(void)
         cmocka_unit_test_setup(each_malformed_value_has_its_reason, clear_env),
         cmocka_unit_test_setup(validator_decides_the_kind_of_failure,
                                clear_env),
+        cmocka_unit_test_setup(validators_can_be_skipped, clear_env),
         cmocka_unit_test_setup(out_of_range_index_is_safe, clear_env),
     };
 
