@@ -8,7 +8,7 @@ MYHA_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 MYHA_TEST_PKGS="mariadb-server mariadb-client mariadb-backup
     pacemaker pacemaker-cli-utils corosync pcs resource-agents
     clang libclang-rt-14-dev clang-format cppcheck valgrind
-    iproute2 procps psmisc"
+    iproute2 procps psmisc strace time bc"
 
 # myha_install_deps PACKAGE...: apt-get install those not installed yet
 myha_install_deps() {

@@ -75,12 +75,19 @@ durations_follow_pacemaker(void **state)
     assert_int_equal(ms, 500);
     assert_int_equal(myha_str_to_msec("1h", &ms), 0);
     assert_int_equal(ms, 3600000);
+    assert_int_equal(myha_str_to_msec("90SEC", &ms), 0);
+    assert_int_equal(ms, 90000);
+    assert_int_equal(myha_str_to_msec("2500us", &ms), 0);
+    assert_int_equal(ms, 2);
+    assert_int_equal(myha_str_to_msec("99999999999999999h", &ms), ERANGE);
 
     ms = 7;
     assert_int_equal(myha_str_to_msec("soon", &ms), myha_rc_parse);
     assert_int_equal(myha_str_to_msec("-5s", &ms), myha_rc_parse);
     assert_int_equal(myha_str_to_msec("", &ms), myha_rc_parse);
     assert_int_equal(myha_str_to_msec("10 parsecs", &ms), myha_rc_parse);
+    assert_int_equal(myha_str_to_msec("10 s", &ms), myha_rc_parse);
+    assert_int_equal(myha_str_to_msec("1.5s", &ms), myha_rc_parse);
     assert_int_equal(ms, 7);
 }
 
