@@ -92,7 +92,7 @@ _mh_pid_is_server() {
     local pid=$1 datadir=$2 arg
     local -a args=()
     [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-    mapfile -d '' args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
     for arg in "${args[@]}"; do
         [ "$arg" = "--datadir=$datadir" ] && return 0
     done
