@@ -149,6 +149,9 @@ action_start(void *ctx)
     if (status == PCMK_OCF_OK) {
         status = server_start(agent);
     }
+    if ((status == PCMK_OCF_OK) && (server_connect(agent, NULL) == 0)) {
+        role_follow_primary(agent);
+    }
     return status;
 }
 
@@ -183,7 +186,6 @@ action_monitor(void *ctx)
 {
     struct agent *agent = ctx;
     enum ocf_exitcode status = load_params(agent, false);
-    bool read_only = true;
     pid_t pid = 0;
 
     if (status != PCMK_OCF_OK) {
@@ -193,70 +195,43 @@ action_monitor(void *ctx)
         return PCMK_OCF_NOT_RUNNING;
     }
     status = connect_or_fail(agent);
+    return (status == PCMK_OCF_OK) ? role_monitor(agent) : status;
+}
+
+// Parameters loaded, server running, connected; else the exit code
+static enum ocf_exitcode
+prepare_running(struct agent *agent, bool validate)
+{
+    enum ocf_exitcode status = load_params(agent, validate);
+    pid_t pid = 0;
+
     if (status != PCMK_OCF_OK) {
         return status;
     }
-    if (myha_db_read_only_get(agent->db, &read_only) != 0) {
-        myha_ocf_exit_reason("cannot read read_only: %s",
-                             myha_db_error(agent->db));
-        return PCMK_OCF_UNKNOWN_ERROR;
+    if (server_running(agent, &pid) != 0) {
+        myha_ocf_exit_reason("cannot %s: the server is not running",
+                             agent->action);
+        return PCMK_OCF_NOT_RUNNING;
     }
-    return read_only ? PCMK_OCF_OK : PCMK_OCF_RUNNING_PROMOTED;
+    return connect_or_fail(agent);
 }
 
 static enum ocf_exitcode
 action_promote(void *ctx)
 {
     struct agent *agent = ctx;
-    enum ocf_exitcode status = load_params(agent, true);
-    pid_t pid = 0;
+    enum ocf_exitcode status = prepare_running(agent, true);
 
-    if (status != PCMK_OCF_OK) {
-        return status;
-    }
-    if (server_running(agent, &pid) != 0) {
-        myha_ocf_exit_reason("cannot promote: server is not running");
-        return PCMK_OCF_NOT_RUNNING;
-    }
-    status = connect_or_fail(agent);
-    if (status != PCMK_OCF_OK) {
-        return status;
-    }
-    if ((myha_db_replica_stop(agent->db) != 0)
-        || (myha_db_replica_reset(agent->db) != 0)
-        || (myha_db_read_only_set(agent->db, false) != 0)) {
-        myha_ocf_exit_reason("cannot promote: %s", myha_db_error(agent->db));
-        return PCMK_OCF_UNKNOWN_ERROR;
-    }
-    qb_log(LOG_NOTICE, "promoted: writable, not replicating");
-    return PCMK_OCF_OK;
+    return (status == PCMK_OCF_OK) ? role_promote(agent) : status;
 }
 
 static enum ocf_exitcode
 action_demote(void *ctx)
 {
     struct agent *agent = ctx;
-    enum ocf_exitcode status = load_params(agent, false);
-    pid_t pid = 0;
+    enum ocf_exitcode status = prepare_running(agent, false);
 
-    if (status != PCMK_OCF_OK) {
-        return status;
-    }
-    if (server_running(agent, &pid) != 0) {
-        myha_ocf_exit_reason("cannot demote: server is not running");
-        return PCMK_OCF_NOT_RUNNING;
-    }
-    status = connect_or_fail(agent);
-    if (status != PCMK_OCF_OK) {
-        return status;
-    }
-    if (myha_db_read_only_set(agent->db, true) != 0) {
-        myha_ocf_exit_reason("cannot make the server read-only: %s",
-                             myha_db_error(agent->db));
-        return PCMK_OCF_UNKNOWN_ERROR;
-    }
-    qb_log(LOG_NOTICE, "demoted: read-only");
-    return PCMK_OCF_OK;
+    return (status == PCMK_OCF_OK) ? role_demote(agent) : status;
 }
 
 static enum ocf_exitcode
@@ -325,6 +300,9 @@ main(int argc, char **argv)
     myha_log_init("mysql-repl");
     status = myha_ocf_dispatch(actions, N_ACTIONS, agent.action, &agent);
     myha_db_free(agent.db);
+    myha_cluster_free(agent.cluster);
+    free(agent.local_node);
+    free(agent.rsc);
     free(agent.binary);
     myha_params_free(agent.params);
     myha_log_fini();

@@ -9,8 +9,10 @@
 
 #include <crm/common/results.h> // enum ocf_exitcode
 
+#include <myha/cluster.h>
 #include <myha/db.h>
 #include <myha/params.h>
+#include <myha/repl.h>
 
 //! Index of each parameter in mysql_repl_params[]
 enum mysql_repl_param {
@@ -43,7 +45,17 @@ struct agent {
     enum myha_db_flavour flavour; //!< Flavour of the binary
     long long timeout_ms;         //!< The action's timeout
     struct myha_db *db;           //!< Admin connection, opened on demand
+    char *rsc;                    //!< Resource name without ":N"
+    struct myha_cluster *cluster; //!< Cluster handle, created on demand
+    char *local_node;             //!< This node's name, found on demand
+    bool said_no_cluster;         //!< "No cluster" was logged already
 };
+
+//! Promotion score of a healthy replica and of the primary
+#define SCORE_PROMOTABLE 1000
+
+//! No promotion score: not promotable
+#define SCORE_NONE (-1)
 
 extern const struct myha_agent_meta mysql_repl_meta;
 
@@ -54,5 +66,27 @@ enum ocf_exitcode server_stop(struct agent *agent);
 int server_connect(struct agent *agent, char **ret_reason);
 const char *agent_param(const struct agent *agent, enum mysql_repl_param p);
 long long agent_remaining_ms(const struct agent *agent);
+
+// mysql_repl_cluster.c: the cluster and other nodes
+const char *agent_rsc(struct agent *agent);
+struct myha_cluster *agent_cluster(struct agent *agent);
+const char *agent_local_node(struct agent *agent);
+void agent_publish_score(struct agent *agent, int score);
+void agent_publish_attr(struct agent *agent, const char *what,
+                        const char *value);
+int agent_query_attr(struct agent *agent, const char *what,
+                     struct myha_node_value **ret_values, size_t *ret_n);
+int agent_password(const struct agent *agent, char **ret_password);
+void agent_password_free(char *password);
+int agent_node_gtid(const struct agent *agent, const char *node,
+                    char **ret_gtid, char **ret_reason);
+int agent_follow(struct agent *agent, const char *node);
+
+// mysql_repl_role.c: roles
+enum ocf_exitcode role_monitor(struct agent *agent);
+enum ocf_exitcode role_promote(struct agent *agent);
+enum ocf_exitcode role_demote(struct agent *agent);
+enum ocf_exitcode role_notify(struct agent *agent);
+void role_follow_primary(struct agent *agent);
 
 #endif // MYSQL_REPL__H

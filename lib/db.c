@@ -918,7 +918,8 @@ myha_db_connect(const struct myha_db_opts *opts, struct myha_db **ret_db,
     }
     host = (opts->host != NULL) ? opts->host : "localhost";
     qb_log(LOG_DEBUG, "connecting to %s", db->where);
-    if (mysql_real_connect(db->conn, host, opts->user, NULL, NULL, opts->port,
+    if (mysql_real_connect(db->conn, host, opts->user, opts->password, NULL,
+                           opts->port,
                            (opts->host != NULL) ? NULL : opts->socket, 0)
         == NULL) {
         unsigned int error_no = mysql_errno(db->conn);

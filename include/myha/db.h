@@ -29,10 +29,12 @@ struct myha_db_version {
  * from the environment variable MYSQL_PWD (read by Connector/C).
  */
 struct myha_db_opts {
-    const char *socket;           //!< Unix socket; used when \c host is NULL
-    const char *host;             //!< Host name or address for TCP, or NULL
-    unsigned int port;            //!< TCP port; 0 for the option file's or 3306
-    const char *user;             //!< User, or NULL for the option file's
+    const char *socket; //!< Unix socket; used when \c host is NULL
+    const char *host;   //!< Host name or address for TCP, or NULL
+    unsigned int port;  //!< TCP port; 0 for the option file's or 3306
+    const char *user;   //!< User, or NULL for the option file's
+    //! Password, or NULL for the option file's or MYSQL_PWD; never logged
+    const char *password;
     const char *option_file;      //!< Option file to read, or NULL
     const char *option_group;     //!< Group read besides [client], or NULL
     unsigned int connect_timeout; //!< Seconds; 0 for the library default

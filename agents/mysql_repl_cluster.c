@@ -1,0 +1,324 @@
+/*
+ * ocf:myha:mysql-repl: what the agent tells the cluster and learns from it
+ * (promotion score, published position and health, the recorded primary),
+ * and how it reaches other nodes' servers.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <qb/qblog.h>
+
+#include <myha/cluster.h>
+#include <myha/ocf.h>
+#include <myha/rc.h>
+#include <myha/str.h>
+
+#include "mysql_repl.h"
+
+#define PASSWORD_MAX 4096
+
+/*!
+ * \brief The resource's name without a clone instance suffix
+ *
+ * \param[in,out] agent  Agent state
+ *
+ * \return "db" for OCF_RESOURCE_INSTANCE "db" or "db:1"; "mysql-repl" when
+ *         run by hand without one
+ */
+const char *
+agent_rsc(struct agent *agent)
+{
+    const char *instance = getenv("OCF_RESOURCE_INSTANCE");
+
+    if (agent->rsc == NULL) {
+        if ((instance == NULL) || (*instance == '\0')) {
+            instance = "mysql-repl";
+        }
+        agent->rsc = strndup(instance, strcspn(instance, ":"));
+    }
+    return (agent->rsc == NULL) ? "mysql-repl" : agent->rsc;
+}
+
+/*!
+ * \brief The cluster handle, created on first use
+ *
+ * \param[in,out] agent  Agent state
+ *
+ * \return The handle, or NULL if it cannot be created (out of memory)
+ */
+struct myha_cluster *
+agent_cluster(struct agent *agent)
+{
+    if ((agent->cluster == NULL)
+        && (myha_cluster_new(NULL, &agent->cluster) != 0)) {
+        agent->cluster = NULL;
+    }
+    return agent->cluster;
+}
+
+/*!
+ * \brief This node's name in the cluster
+ *
+ * \param[in,out] agent  Agent state
+ *
+ * \return The name (uname when no cluster tells otherwise), never NULL
+ */
+const char *
+agent_local_node(struct agent *agent)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+
+    if ((agent->local_node == NULL) && (cluster != NULL)
+        && (myha_cluster_local_node(cluster, &agent->local_node) != 0)) {
+        agent->local_node = NULL;
+    }
+    return (agent->local_node == NULL) ? "localhost" : agent->local_node;
+}
+
+// Name of the node attribute NAME-<rsc>
+static char *
+attr_name(struct agent *agent, const char *what)
+{
+    return myha_str_printf("myha-%s-%s", what, agent_rsc(agent));
+}
+
+// Log a publish result; "by hand" (no cluster) is said once per action
+static void
+log_publish(struct agent *agent, const char *what, int rc,
+            enum myha_cluster_publish outcome)
+{
+    if (rc == 0) {
+        if (outcome == myha_publish_done) {
+            qb_log(LOG_DEBUG, "published %s", what);
+        }
+    } else if (rc == ENOTCONN) {
+        if (!agent->said_no_cluster) {
+            qb_log(LOG_INFO,
+                   "no cluster reachable on this node: %s not "
+                   "published",
+                   what);
+            agent->said_no_cluster = true;
+        }
+    } else {
+        const char *err = myha_cluster_tool_error(agent->cluster);
+
+        qb_log(LOG_WARNING, "cannot publish %s: %s " QB_XS " %s", what,
+               myha_rc_str(rc), (err == NULL) ? "" : err);
+    }
+}
+
+/*!
+ * \brief Publish this node's promotion score (only when it changed)
+ *
+ * \param[in,out] agent  Agent state
+ * \param[in]     score  Score, or a negative value to remove it (not
+ *                       promotable)
+ */
+void
+agent_publish_score(struct agent *agent, int score)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    enum myha_cluster_publish outcome = myha_publish_unchanged;
+    int rc = ENOMEM;
+
+    if (cluster != NULL) {
+        rc = (score < 0)
+                 ? myha_cluster_score_clear(cluster, agent_rsc(agent), &outcome)
+                 : myha_cluster_score_set(cluster, agent_rsc(agent), score,
+                                          &outcome);
+    }
+    log_publish(agent, "promotion score", rc, outcome);
+}
+
+/*!
+ * \brief Publish a node attribute myha-WHAT-<rsc> (only when it changed)
+ *
+ * \param[in,out] agent  Agent state
+ * \param[in]     what   "gtid" (executed position) or "health" (why this
+ *                       node is or is not promotable)
+ * \param[in]     value  Value, or NULL to clear it
+ */
+void
+agent_publish_attr(struct agent *agent, const char *what, const char *value)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    enum myha_cluster_publish outcome = myha_publish_unchanged;
+    char *name = attr_name(agent, what);
+    int rc = ENOMEM;
+
+    if ((cluster != NULL) && (name != NULL)) {
+        rc = (value == NULL)
+                 ? myha_cluster_attr_clear(cluster, name, &outcome)
+                 : myha_cluster_attr_set(cluster, name, value, &outcome);
+    }
+    log_publish(agent, (name == NULL) ? what : name, rc, outcome);
+    free(name);
+}
+
+/*!
+ * \brief Every node's published value of myha-WHAT-<rsc>
+ *
+ * \param[in,out] agent       Agent state
+ * \param[in]     what        Attribute kind, e.g. "gtid"
+ * \param[out]    ret_values  Values (free with myha_node_values_free())
+ * \param[out]    ret_n       Number of values
+ *
+ * \return 0, ENOTCONN without a cluster, or another result code
+ */
+int
+agent_query_attr(struct agent *agent, const char *what,
+                 struct myha_node_value **ret_values, size_t *ret_n)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    char *name = attr_name(agent, what);
+    int rc = ENOMEM;
+
+    if ((cluster != NULL) && (name != NULL)) {
+        rc = myha_cluster_attr_query_all(cluster, name, ret_values, ret_n);
+    }
+    free(name);
+    return rc;
+}
+
+/*!
+ * \brief Read the replication password: replication_passwd_file's first
+ *        line, else replication_passwd
+ *
+ * \param[in]  agent         Agent state with parameters loaded
+ * \param[out] ret_password  The password, or NULL if none is configured;
+ *                           free with agent_password_free()
+ *
+ * \return 0, or an errno value if the file cannot be read
+ */
+int
+agent_password(const struct agent *agent, char **ret_password)
+{
+    const char *file = agent_param(agent, P_REPLICATION_PASSWD_FILE);
+    const char *inline_pw = agent_param(agent, P_REPLICATION_PASSWD);
+    char *buf = NULL;
+    ssize_t n = 0;
+    int fd = -1;
+
+    *ret_password = NULL;
+    if (file == NULL) {
+        if (inline_pw != NULL) {
+            *ret_password = strdup(inline_pw);
+            return (*ret_password == NULL) ? ENOMEM : 0;
+        }
+        return 0;
+    }
+    fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return errno;
+    }
+    buf = calloc(1, PASSWORD_MAX + 1);
+    if (buf == NULL) {
+        close(fd);
+        return ENOMEM;
+    }
+    n = read(fd, buf, PASSWORD_MAX);
+    close(fd);
+    if (n < 0) {
+        agent_password_free(buf);
+        return EIO;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    *ret_password = buf;
+    return 0;
+}
+
+/*!
+ * \brief Wipe and free a password
+ *
+ * \param[in,out] password  Password from agent_password(), or NULL
+ */
+void
+agent_password_free(char *password)
+{
+    if (password != NULL) {
+        explicit_bzero(password, strlen(password));
+        free(password);
+    }
+}
+
+/*!
+ * \brief Read another node's executed GTID set over TCP, as the
+ *        replication user
+ *
+ * \param[in]  agent       Agent state with parameters loaded
+ * \param[in]  node        Node name (resolved by the system resolver)
+ * \param[out] ret_gtid    The set, as text (caller frees)
+ * \param[out] ret_reason  On failure, why (caller frees)
+ *
+ * \return 0 or a result code
+ */
+int
+agent_node_gtid(const struct agent *agent, const char *node, char **ret_gtid,
+                char **ret_reason)
+{
+    char *password = NULL;
+    struct myha_db_opts opts = {
+        .host = node,
+        .port =
+            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
+        .user = agent_param(agent, P_REPLICATION_USER),
+        .connect_timeout = 2,
+        .read_timeout = 5,
+        .write_timeout = 5,
+    };
+    int rc = agent_password(agent, &password);
+
+    if (rc != 0) {
+        *ret_reason = myha_str_printf("cannot read the replication "
+                                      "password: %s",
+                                      strerror(rc));
+        return rc;
+    }
+    opts.password = password;
+    rc = myha_repl_source_gtid_get(&opts, ret_gtid, ret_reason);
+    agent_password_free(password);
+    return rc;
+}
+
+/*!
+ * \brief Replicate from a node's server with GTID auto-positioning
+ *
+ * \param[in,out] agent  Agent state with parameters loaded and connected
+ * \param[in]     node   Node whose server to follow
+ *
+ * \return 0 or a result code (details in the log and myha_db_error())
+ */
+int
+agent_follow(struct agent *agent, const char *node)
+{
+    char *password = NULL;
+    struct myha_repl_source src = {
+        .host = node,
+        .port =
+            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
+        .user = agent_param(agent, P_REPLICATION_USER),
+    };
+    int rc = agent_password(agent, &password);
+
+    if (rc != 0) {
+        qb_log(LOG_ERR, "cannot read the replication password: %s",
+               strerror(rc));
+        return rc;
+    }
+    src.password = (password == NULL) ? "" : password;
+    rc = myha_repl_follow(agent->db, &src);
+    agent_password_free(password);
+    if (rc == 0) {
+        qb_log(LOG_INFO, "replicating from '%s:%u'", node, src.port);
+    } else {
+        qb_log(LOG_ERR, "cannot replicate from '%s:%u': %s", node, src.port,
+               myha_db_error(agent->db));
+    }
+    return rc;
+}

@@ -1,0 +1,608 @@
+/*
+ * ocf:myha:mysql-repl: roles.  monitor tells primary from replica and says
+ * how promotable a replica is; promote, demote and notify move the roles
+ * without ever leaving two writable servers.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qb/qblog.h>
+
+#include <myha/cluster.h>
+#include <myha/gtid.h>
+#include <myha/ocf.h>
+#include <myha/rc.h>
+#include <myha/repl.h>
+#include <myha/str.h>
+
+#include "mysql_repl.h"
+
+//! Score of a server that replicates from nobody while no other node is
+//! recorded as primary (a new cluster): promotable, below healthy replicas
+#define SCORE_UNATTACHED 100
+
+//! How long promote waits for fencing of an unreachable old primary
+#define FENCE_TIMEOUT_S 60
+
+static enum myha_gtid_flavor
+gtid_flavor(enum myha_db_flavour flavour)
+{
+    return (flavour == myha_db_mysql) ? MYHA_GTID_MYSQL : MYHA_GTID_MARIADB;
+}
+
+// Read the state or write an exit reason
+static enum ocf_exitcode
+read_state(struct agent *agent, struct myha_repl_state *st)
+{
+    if (myha_repl_state_get(agent->db, st) != 0) {
+        myha_ocf_exit_reason("cannot read the replication state: %s",
+                             myha_db_error(agent->db));
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    return PCMK_OCF_OK;
+}
+
+/* Another node's executed set, parsed; NULL (with a debug log) when its
+ * server cannot be asked
+ */
+static struct myha_gtid_set *
+node_gtid_set(struct agent *agent, const char *node,
+              enum myha_db_flavour flavour, char **ret_reason)
+{
+    char *text = NULL;
+    char *reason = NULL;
+    struct myha_gtid_set *set = NULL;
+
+    if (agent_node_gtid(agent, node, &text, &reason) != 0) {
+        qb_log(LOG_DEBUG, "cannot read the position of '%s': %s", node,
+               (reason == NULL) ? "" : reason);
+        if (ret_reason != NULL) {
+            *ret_reason = reason;
+            reason = NULL;
+        }
+    } else if (myha_gtid_set_parse(text, gtid_flavor(flavour), &set, &reason)
+               != 0) {
+        qb_log(LOG_WARNING, "position of '%s' not understood: %s", node,
+               (reason == NULL) ? "" : reason);
+        set = NULL;
+    }
+    free(reason);
+    free(text);
+    return set;
+}
+
+// The node recorded as primary, or NULL; since may be NULL
+static char *
+recorded_primary(struct agent *agent, time_t *since)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    char *node = NULL;
+    time_t when = 0;
+
+    if ((cluster == NULL)
+        || (myha_cluster_primary_get(cluster, agent_rsc(agent), &node, &when)
+            != 0)) {
+        return NULL;
+    }
+    if (since != NULL) {
+        *since = when;
+    }
+    return node;
+}
+
+/*!
+ * \brief Monitor the role of a running, connected server
+ *
+ * A writable server is the primary (8).  A read-only one is a replica (0)
+ * whose promotion score and published position and health say how
+ * promotable it is.  Publishing forks only when a value changes.
+ *
+ * \param[in,out] agent  Agent state, connected
+ *
+ * \return OCF exit code
+ */
+enum ocf_exitcode
+role_monitor(struct agent *agent)
+{
+    struct myha_repl_state st;
+    struct myha_repl_health health = { 0 };
+    struct myha_gtid_set *primary = NULL;
+    enum ocf_exitcode status = read_state(agent, &st);
+    int score = SCORE_PROMOTABLE;
+
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (!st.read_only) {
+        agent_publish_score(agent, SCORE_PROMOTABLE);
+        agent_publish_attr(agent, "gtid", NULL);
+        agent_publish_attr(agent, "health", "primary");
+        myha_repl_state_release(&st);
+        return PCMK_OCF_RUNNING_PROMOTED;
+    }
+
+    if (st.replica->configured && (st.replica->source_host != NULL)) {
+        primary =
+            node_gtid_set(agent, st.replica->source_host, st.flavour, NULL);
+    }
+    if (myha_repl_health_eval(&st, myha_params_num(agent->params, P_MAX_LAG),
+                              primary, &health)
+        != 0) {
+        myha_ocf_exit_reason("cannot evaluate replication health");
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        goto out_release;
+    }
+
+    if (health.problem == myha_repl_not_replica) {
+        char *node = recorded_primary(agent, NULL);
+
+        /* Replicating from nobody is fine only while nobody else is the
+         * primary: a new cluster, or this node was the primary itself.
+         */
+        if ((node == NULL) || (strcmp(node, agent_local_node(agent)) == 0)) {
+            score = SCORE_UNATTACHED;
+            agent_publish_attr(agent, "health",
+                               "not replicating; no other "
+                               "primary");
+        } else {
+            char *why =
+                myha_str_printf("not replicating from primary '%s'", node);
+
+            score = SCORE_NONE;
+            qb_log(LOG_WARNING, "not promotable: %s", why);
+            agent_publish_attr(agent, "health", why);
+            free(why);
+        }
+        free(node);
+    } else if (!health.promotable) {
+        score = SCORE_NONE;
+        qb_log(LOG_WARNING, "not promotable: %s", health.reason);
+        agent_publish_attr(agent, "health", health.reason);
+    } else {
+        if (health.problem != myha_repl_ok) {
+            qb_log(LOG_INFO, "promotable, but: %s", health.reason);
+        }
+        agent_publish_attr(agent, "health", "ok");
+    }
+    agent_publish_score(agent, score);
+    agent_publish_attr(agent, "gtid", st.executed_text);
+
+out_release:
+    myha_repl_health_release(&health);
+    myha_gtid_set_free(primary);
+    myha_repl_state_release(&st);
+    return status;
+}
+
+/* What this replica has: executed plus received-but-not-applied (which
+ * promote applies before it leaves read-only)
+ */
+static struct myha_gtid_set *
+own_position(const struct myha_repl_state *st)
+{
+    struct myha_gtid_set *received = NULL;
+    struct myha_gtid_set *all = NULL;
+
+    if ((st->received_text != NULL) && (*st->received_text != '\0')
+        && (myha_gtid_set_parse(st->received_text, gtid_flavor(st->flavour),
+                                &received, NULL)
+            == 0)
+        && (myha_gtid_set_union(st->executed, received, &all) == 0)) {
+        myha_gtid_set_free(received);
+        return all;
+    }
+    myha_gtid_set_free(received);
+    return NULL;
+}
+
+/* Refuse (with the reason) unless this node has every transaction that
+ * each peer replica has published.
+ */
+static enum ocf_exitcode
+check_peers(struct agent *agent, const struct myha_repl_state *st)
+{
+    struct myha_node_value *values = NULL;
+    struct myha_gtid_set *mine = own_position(st);
+    const struct myha_gtid_set *ours = (mine == NULL) ? st->executed : mine;
+    enum ocf_exitcode status = PCMK_OCF_OK;
+    size_t n = 0;
+    int rc = agent_query_attr(agent, "gtid", &values, &n);
+
+    if (rc == ENOTCONN) {
+        qb_log(LOG_INFO, "no cluster reachable: positions of peers not "
+                         "compared");
+        goto out_free;
+    }
+    if (rc != 0) {
+        myha_ocf_exit_reason("cannot read the positions of the other "
+                             "replicas: %s",
+                             myha_rc_str(rc));
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        goto out_free;
+    }
+    for (size_t i = 0; (i < n) && (status == PCMK_OCF_OK); i++) {
+        struct myha_gtid_set *theirs = NULL;
+        struct myha_gtid_set *missing = NULL;
+        char *text = NULL;
+
+        if ((strcmp(values[i].node, agent_local_node(agent)) == 0)
+            || (values[i].value[0] == '\0')) {
+            continue;
+        }
+        if (myha_gtid_set_parse(values[i].value, gtid_flavor(st->flavour),
+                                &theirs, NULL)
+            != 0) {
+            qb_log(LOG_WARNING, "ignoring unreadable position of '%s'",
+                   values[i].node);
+            continue;
+        }
+        if (!myha_gtid_set_contains(ours, theirs)) {
+            if (myha_gtid_set_subtract(theirs, ours, &missing) == 0) {
+                text = myha_gtid_set_format(missing);
+            }
+            myha_ocf_exit_reason("not promoting: replica '%s' has "
+                                 "transactions this node lacks (%s)",
+                                 values[i].node, (text == NULL) ? "?" : text);
+            status = PCMK_OCF_UNKNOWN_ERROR;
+        }
+        free(text);
+        myha_gtid_set_free(missing);
+        myha_gtid_set_free(theirs);
+    }
+
+out_free:
+    myha_node_values_free(values, n);
+    myha_gtid_set_free(mine);
+    return status;
+}
+
+/* Whether another node's server answers, and whether it is read-only
+ * (asked as the replication user, who may read @@read_only)
+ */
+static void
+probe_node(struct agent *agent, const char *node, bool *reachable,
+           bool *read_only)
+{
+    char *password = NULL;
+    struct myha_db *db = NULL;
+    struct myha_db_opts opts = {
+        .host = node,
+        .port =
+            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
+        .user = agent_param(agent, P_REPLICATION_USER),
+        .connect_timeout = 2,
+        .read_timeout = 5,
+        .write_timeout = 5,
+    };
+    int rc = agent_password(agent, &password);
+
+    *reachable = false;
+    *read_only = false;
+    if (rc != 0) {
+        return;
+    }
+    opts.password = password;
+    rc = myha_db_connect(&opts, &db, NULL);
+    agent_password_free(password);
+    /* A server that refuses our credentials still runs and may write:
+     * reachable, not known read-only
+     */
+    *reachable = (rc == 0) || (rc == myha_rc_db_auth);
+    if ((rc == 0) && (myha_db_read_only_get(db, read_only) != 0)) {
+        *read_only = false;
+    }
+    myha_db_free(db);
+}
+
+// Gather the facts about the old primary that the decision needs
+static void
+old_primary_facts(struct agent *agent, struct myha_failover_input *in)
+{
+    bool read_only = false;
+    bool member = true;
+    time_t fenced = 0;
+
+    probe_node(agent, in->old_primary, &in->reachable, &read_only);
+    in->made_read_only = in->reachable && read_only;
+    if (myha_membership_has_node(agent_cluster(agent), in->old_primary, &member)
+        != 0) {
+        member = true; // unknown counts as present: never unsafe
+    }
+    in->in_membership = member;
+    if (myha_stonith_last_fenced(in->old_primary, &fenced) != 0) {
+        fenced = 0;
+    }
+    in->fenced_at = fenced;
+}
+
+/* Make sure the old primary cannot write before this node leaves
+ * read-only: the pure decision of lib/failover on facts gathered here.
+ */
+static enum ocf_exitcode
+secure_old_primary(struct agent *agent)
+{
+    struct myha_failover_input in = {
+        .local_node = agent_local_node(agent),
+        .fence_unreachable_primary =
+            (myha_params_num(agent->params, P_FENCE_UNREACHABLE_PRIMARY) != 0),
+    };
+    enum myha_failover_action action = myha_failover_refuse;
+    char *old = recorded_primary(agent, &in.primary_since);
+    char *reason = NULL;
+    enum ocf_exitcode status = PCMK_OCF_UNKNOWN_ERROR;
+
+    in.old_primary = old;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((old != NULL) && (strcmp(old, in.local_node) != 0)) {
+            old_primary_facts(agent, &in);
+        }
+        free(reason);
+        reason = NULL;
+        if (myha_failover_decide(&in, &action, &reason) != 0) {
+            myha_ocf_exit_reason("cannot decide about the old primary");
+            goto out_free;
+        }
+        if (action != myha_failover_fence) {
+            break;
+        }
+        qb_log(LOG_WARNING, "%s", reason);
+        if (myha_stonith_fence(old, FENCE_TIMEOUT_S, true) != 0) {
+            myha_ocf_exit_reason("fencing of old primary '%s' failed: not "
+                                 "promoting",
+                                 old);
+            goto out_free;
+        }
+    }
+    if (myha_is_failover_proceed(action)) {
+        qb_log(LOG_NOTICE, "%s", reason);
+        status = PCMK_OCF_OK;
+    } else {
+        myha_ocf_exit_reason("%s", reason);
+    }
+
+out_free:
+    free(reason);
+    free(old);
+    return status;
+}
+
+static void
+drain_progress(const struct myha_repl_progress *p, void *data)
+{
+    qb_log(LOG_INFO,
+           "applying the relay log: %llu transactions left after "
+           "%lld ms (applied %s of %s)",
+           (unsigned long long) p->remaining, p->elapsed_ms,
+           (p->applied == NULL) ? "" : p->applied,
+           (p->received == NULL) ? "" : p->received);
+}
+
+/*!
+ * \brief Make this replica the primary, safely
+ *
+ * Refuses unless this node has every transaction its peers published and
+ * the old primary can no longer write (demoted, or fenced); then applies
+ * the relay log it already has (bounded by drain_timeout), stops and
+ * resets replication, and leaves read-only.  Idempotent.
+ *
+ * \param[in,out] agent  Agent state, connected
+ *
+ * \return OCF exit code
+ */
+enum ocf_exitcode
+role_promote(struct agent *agent)
+{
+    struct myha_repl_state st;
+    enum ocf_exitcode status = read_state(agent, &st);
+    char *reason = NULL;
+    int rc = 0;
+
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    if (!st.read_only) {
+        qb_log(LOG_INFO, "already primary");
+        goto out_record;
+    }
+    status = check_peers(agent, &st);
+    if (status == PCMK_OCF_OK) {
+        status = secure_old_primary(agent);
+    }
+    if (status != PCMK_OCF_OK) {
+        agent_publish_score(agent, SCORE_NONE);
+        goto out_release;
+    }
+
+    if (st.replica->configured) {
+        rc = myha_repl_drain(agent->db,
+                             myha_params_num(agent->params, P_DRAIN_TIMEOUT),
+                             drain_progress, NULL, &reason);
+        if (rc != 0) {
+            myha_ocf_exit_reason("not promoting: the relay log could not be "
+                                 "applied: %s",
+                                 (reason == NULL) ? myha_rc_str(rc) : reason);
+            status = PCMK_OCF_UNKNOWN_ERROR;
+            goto out_release;
+        }
+        if (myha_repl_detach(agent->db) != 0) {
+            myha_ocf_exit_reason("cannot stop replication: %s",
+                                 myha_db_error(agent->db));
+            status = PCMK_OCF_UNKNOWN_ERROR;
+            goto out_release;
+        }
+    }
+    if (myha_db_read_only_set(agent->db, false) != 0) {
+        myha_ocf_exit_reason("cannot leave read-only: %s",
+                             myha_db_error(agent->db));
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        goto out_release;
+    }
+    qb_log(LOG_NOTICE, "promoted: writable, not replicating, at %s",
+           (st.executed_text == NULL) ? "" : st.executed_text);
+
+out_record:
+    if ((agent_cluster(agent) != NULL)
+        && (myha_cluster_primary_set(agent->cluster, agent_rsc(agent),
+                                     agent_local_node(agent), time(NULL))
+            != 0)) {
+        qb_log(LOG_INFO, "primary not recorded in the cluster (none "
+                         "reachable)");
+    }
+    agent_publish_score(agent, SCORE_PROMOTABLE);
+    agent_publish_attr(agent, "gtid", NULL);
+    agent_publish_attr(agent, "health", "primary");
+
+out_release:
+    free(reason);
+    myha_repl_state_release(&st);
+    return status;
+}
+
+/*!
+ * \brief Make the server read-only and end the sessions still writing
+ *
+ * Fails if the server cannot be made read-only within demote_timeout, so
+ * that Pacemaker escalates (stop, then fencing).
+ *
+ * \param[in,out] agent  Agent state, connected
+ *
+ * \return OCF exit code
+ */
+enum ocf_exitcode
+role_demote(struct agent *agent)
+{
+    unsigned int killed = 0;
+    char *reason = NULL;
+    int rc = myha_repl_make_read_only(
+        agent->db, myha_params_num(agent->params, P_DEMOTE_TIMEOUT), &killed,
+        &reason);
+
+    if (rc != 0) {
+        myha_ocf_exit_reason("cannot make the server read-only: %s",
+                             (reason == NULL) ? myha_rc_str(rc) : reason);
+        free(reason);
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    qb_log(LOG_NOTICE, "demoted: read-only, %u writing session%s ended", killed,
+           (killed == 1) ? "" : "s");
+    agent_publish_attr(agent, "health", "demoted");
+    return PCMK_OCF_OK;
+}
+
+/* Replicate from node, unless this server has transactions node lacks:
+ * a diverged history is never re-attached silently.
+ */
+static void
+attach_to(struct agent *agent, const char *node)
+{
+    struct myha_repl_state st;
+    struct myha_gtid_set *theirs = NULL;
+    struct myha_gtid_set *errant = NULL;
+    char *reason = NULL;
+
+    if (myha_repl_state_get(agent->db, &st) != 0) {
+        qb_log(LOG_ERR, "cannot read the replication state: %s",
+               myha_db_error(agent->db));
+        return;
+    }
+    theirs = node_gtid_set(agent, node, st.flavour, &reason);
+    if (theirs == NULL) {
+        qb_log(LOG_WARNING,
+               "primary '%s' not reachable (%s): replicating "
+               "anyway, the errant-transaction check runs when it answers",
+               node, (reason == NULL) ? "" : reason);
+    } else if (!myha_gtid_set_contains(theirs, st.executed)
+               && (myha_gtid_set_subtract(st.executed, theirs, &errant) == 0)) {
+        char *text = myha_gtid_set_format(errant);
+        char *why = myha_str_printf("diverged from primary '%s': errant "
+                                    "transactions %s; not replicating",
+                                    node, (text == NULL) ? "?" : text);
+
+        qb_log(LOG_ERR, "%s", (why == NULL) ? "diverged" : why);
+        myha_db_replica_stop(agent->db);
+        agent_publish_score(agent, SCORE_NONE);
+        agent_publish_attr(agent, "health", why);
+        free(why);
+        free(text);
+        goto out_free;
+    }
+    agent_follow(agent, node);
+
+out_free:
+    free(reason);
+    myha_gtid_set_free(errant);
+    myha_gtid_set_free(theirs);
+    myha_repl_state_release(&st);
+}
+
+/*!
+ * \brief After start: replicate from the recorded primary, if any
+ *
+ * \param[in,out] agent  Agent state, connected
+ */
+void
+role_follow_primary(struct agent *agent)
+{
+    char *node = recorded_primary(agent, NULL);
+
+    if ((node != NULL) && (strcmp(node, agent_local_node(agent)) != 0)) {
+        attach_to(agent, node);
+    } else {
+        qb_log(LOG_INFO, "no other primary recorded: not replicating");
+    }
+    free(node);
+}
+
+// First word of a notify variable's value (a node list), allocated
+static char *
+first_node(const char *list)
+{
+    size_t skip = (list == NULL) ? 0 : strspn(list, " ");
+
+    if ((list == NULL) || (list[skip] == '\0')) {
+        return NULL;
+    }
+    return strndup(list + skip, strcspn(list + skip, " "));
+}
+
+/*!
+ * \brief Handle clone notifications
+ *
+ * After a promotion elsewhere, a replica re-points to the new primary
+ * unless its history diverged from it.  Notifications never fail: a
+ * problem is logged and shows in the node's health attribute and score.
+ *
+ * \param[in,out] agent  Agent state with parameters loaded
+ *
+ * \return PCMK_OCF_OK
+ */
+enum ocf_exitcode
+role_notify(struct agent *agent)
+{
+    const char *type = myha_ocf_var_get(myha_ocf_notify, "type");
+    const char *op = myha_ocf_var_get(myha_ocf_notify, "operation");
+    char *promoted = NULL;
+    bool read_only = false;
+    pid_t pid = 0;
+
+    if ((type == NULL) || (op == NULL) || (strcmp(type, "post") != 0)
+        || (strcmp(op, "promote") != 0)) {
+        return PCMK_OCF_OK;
+    }
+    promoted = first_node(myha_ocf_var_get(myha_ocf_notify, "promote_uname"));
+    if ((promoted == NULL) || (strcmp(promoted, agent_local_node(agent)) == 0)
+        || (server_running(agent, &pid) != 0)
+        || (server_connect(agent, NULL) != 0)
+        || (myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only) {
+        free(promoted);
+        return PCMK_OCF_OK;
+    }
+    qb_log(LOG_INFO, "'%s' was promoted: replicating from it", promoted);
+    attach_to(agent, promoted);
+    free(promoted);
+    return PCMK_OCF_OK;
+}
