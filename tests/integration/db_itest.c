@@ -22,6 +22,8 @@
 #include <myha/rc.h>
 #include <myha/str.h>
 
+#include "itest_common.h"
+
 //! What db.test tells about the servers
 static struct {
     const char *socket[3]; //!< [1], [2]
@@ -30,39 +32,6 @@ static struct {
     char *repl_password;   //!< From the replication option file
     char *tmpdir;          //!< Scratch directory
 } env;
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ((double) ts.tv_nsec / 1e9);
-}
-
-// The password= line of an option file
-static char *
-cnf_password(const char *path)
-{
-    FILE *fp = fopen(path, "re");
-    char *line = NULL;
-    char *password = NULL;
-    size_t size = 0;
-
-    if (fp == NULL) {
-        return NULL;
-    }
-    while (getline(&line, &size, fp) >= 0) {
-        if (strncmp(line, "password=", 9) == 0) {
-            line[strcspn(line, "\n")] = '\0';
-            free(password);
-            password = strdup(line + 9);
-        }
-    }
-    free(line);
-    fclose(fp);
-    return password;
-}
 
 static struct myha_db *
 connect_to(int server, bool tcp)
@@ -114,7 +83,7 @@ status_of(struct myha_db *db)
 static void
 wait_replica_running(struct myha_db *db)
 {
-    double deadline = now() + 30;
+    double deadline = itest_now() + 30;
 
     for (;;) {
         struct myha_db_replica_status *s = status_of(db);
@@ -126,7 +95,7 @@ wait_replica_running(struct myha_db *db)
             myha_db_replica_status_free(s);
             return;
         }
-        if (now() > deadline) {
+        if (itest_now() > deadline) {
             fail_msg("replica not running: IO %d SQL %d, IO error %lld '%s', "
                      "SQL error %lld '%s'",
                      s->io_running, s->sql_running, s->last_io_errno,
@@ -281,7 +250,7 @@ password_from_environment(void **state)
     struct myha_db_opts opts = { .socket = env.socket[1], .user = "myha" };
     struct myha_db *db = NULL;
     char *reason = NULL;
-    char *password = cnf_password(env.cnf);
+    char *password = itest_cnf_password(env.cnf);
 
     assert_non_null(password);
 
@@ -476,7 +445,7 @@ gtid_executed_advances(void **state)
     struct myha_db *replica = connect_to(2, true);
     char *before = NULL;
     char *after = NULL;
-    double deadline = now() + 30;
+    double deadline = itest_now() + 30;
 
     assert_ok(primary, myha_db_gtid_executed_get(primary, &before));
     assert_ok(primary,
@@ -500,7 +469,7 @@ gtid_executed_advances(void **state)
         if (same) {
             break;
         }
-        if (now() > deadline) {
+        if (itest_now() > deadline) {
             fail_msg("replica did not reach '%s'", after);
         }
         usleep(50 * 1000);
@@ -548,11 +517,12 @@ read_timeout_bounds_a_query(void **state)
     int rc = 0;
 
     assert_int_equal(myha_db_connect(&opts, &db, &reason), 0);
-    start = now();
+    start = itest_now();
     rc = myha_db_exec(db, "SELECT SLEEP(10)");
-    print_message("# after %.1fs: %s\n", now() - start, myha_db_error(db));
+    print_message("# after %.1fs: %s\n", itest_now() - start,
+                  myha_db_error(db));
     assert_int_equal(rc, myha_rc_db_connect);
-    assert_true(now() - start < 9);
+    assert_true(itest_now() - start < 9);
     myha_db_free(db);
 }
 
@@ -585,7 +555,7 @@ setup_env(void **state)
     }
     env.port[2] = (unsigned int) port;
     env.cnf = getenv("MYHA_ITEST_CNF");
-    env.repl_password = cnf_password(getenv("MYHA_ITEST_REPL_CNF"));
+    env.repl_password = itest_cnf_password(getenv("MYHA_ITEST_REPL_CNF"));
     env.tmpdir = strdup(getenv("MYHA_ITEST_TMPDIR"));
     if ((env.repl_password == NULL) || (env.tmpdir == NULL)) {
         return -1;

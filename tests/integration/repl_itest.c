@@ -28,6 +28,8 @@
 #include <myha/spawn.h>
 #include <myha/str.h>
 
+#include "itest_common.h"
+
 #define N_SERVERS 3
 #define CLIENT "/usr/bin/mariadb"
 
@@ -40,39 +42,6 @@ static struct {
     char *app_cnf;                     //!< Application account, server 1
     char *tmpdir;                      //!< Scratch directory
 } env;
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ((double) ts.tv_nsec / 1e9);
-}
-
-// The password= line of an option file
-static char *
-cnf_password(const char *path)
-{
-    FILE *fp = fopen(path, "re");
-    char *line = NULL;
-    char *password = NULL;
-    size_t size = 0;
-
-    if (fp == NULL) {
-        return NULL;
-    }
-    while (getline(&line, &size, fp) >= 0) {
-        if (strncmp(line, "password=", 9) == 0) {
-            line[strcspn(line, "\n")] = '\0';
-            free(password);
-            password = strdup(line + 9);
-        }
-    }
-    free(line);
-    fclose(fp);
-    return password;
-}
 
 static struct myha_db *
 connect_cnf(int server, const char *cnf)
@@ -189,7 +158,7 @@ wait_received(int replica, int source)
 {
     char *pos = binlog_pos(source);
     struct myha_db *db = connect_to(replica);
-    double deadline = now() + 30;
+    double deadline = itest_now() + 30;
 
     for (;;) {
         struct myha_repl_state st;
@@ -202,7 +171,7 @@ wait_received(int replica, int source)
         if (done) {
             break;
         }
-        if (now() > deadline) {
+        if (itest_now() > deadline) {
             fail_msg("server %d did not receive %d's position '%s'", replica,
                      source, pos);
         }
@@ -244,14 +213,14 @@ static void
 wait_state(struct myha_db *db, enum wanted wanted, double timeout_s,
            struct myha_repl_state *state)
 {
-    double deadline = now() + timeout_s;
+    double deadline = itest_now() + timeout_s;
 
     for (;;) {
         state_of(db, state);
         if (is_wanted(state->replica, wanted)) {
             return;
         }
-        if (now() > deadline) {
+        if (itest_now() > deadline) {
             const struct myha_db_replica_status *r = state->replica;
 
             fail_msg("state %d not reached: configured %d IO %d SQL %d lag "
@@ -405,10 +374,11 @@ follow_is_idempotent(void **state)
     struct myha_repl_source src = source_of(1);
     char *before = value_of(db, io_thread);
     char *after = NULL;
-    double start = now();
+    double start = itest_now();
 
     assert_ok(db, myha_repl_follow(db, &src));
-    print_message("# second follow took %.1f ms\n", (now() - start) * 1000);
+    print_message("# second follow took %.1f ms\n",
+                  (itest_now() - start) * 1000);
     after = value_of(db, io_thread);
     assert_string_not_equal(before, "");
     assert_string_equal(before, after); // the IO thread was not restarted
@@ -433,7 +403,7 @@ source_gtid_over_tcp(void **state)
     char *gtid = primary_set(1);
     char *pos = binlog_pos(1);
     char *reason = NULL;
-    double start = now();
+    double start = itest_now();
 
     assert_string_equal(gtid, pos);
     free(gtid);
@@ -444,7 +414,7 @@ source_gtid_over_tcp(void **state)
                      myha_rc_db_connect);
     assert_null(gtid);
     assert_non_null(reason);
-    print_message("# %s (%.1f ms)\n", reason, (now() - start) * 1000);
+    print_message("# %s (%.1f ms)\n", reason, (itest_now() - start) * 1000);
     assert_non_null(strstr(reason, "127.0.0.1:1"));
     free(reason);
 }
@@ -605,13 +575,13 @@ drain_times_out_then_applies(void **state)
     write_rows(db1, 1, 200);
     wait_received(2, 1);
 
-    start = now();
+    start = itest_now();
     rc = myha_repl_drain(db2, 2500, log_progress, &log, &reason);
     print_message("# drain returned %s after %.2fs: %s\n", myha_rc_str(rc),
-                  now() - start, (reason == NULL) ? "-" : reason);
+                  itest_now() - start, (reason == NULL) ? "-" : reason);
     assert_int_equal(rc, ETIMEDOUT);
-    assert_true(now() - start >= 2.4);
-    assert_true(now() - start < 5);
+    assert_true(itest_now() - start >= 2.4);
+    assert_true(itest_now() - start < 5);
     assert_true(log.calls >= 2);
     assert_int_equal(log.first_remaining, 201);
     assert_int_equal(log.last_remaining, 201);
@@ -626,10 +596,10 @@ drain_times_out_then_applies(void **state)
 
     exec_ok(blocker, "ROLLBACK");
     memset(&log, 0, sizeof(log));
-    start = now();
+    start = itest_now();
     assert_int_equal(myha_repl_drain(db2, 30000, log_progress, &log, &reason),
                      0);
-    print_message("# drain done after %.2fs, %u reports\n", now() - start,
+    print_message("# drain done after %.2fs, %u reports\n", itest_now() - start,
                   log.calls);
     assert_null(reason);
     pos = binlog_pos(1);
@@ -660,11 +630,11 @@ drain_restarts_stopped_sql_thread(void **state)
     exec_ok(db2, "STOP SLAVE SQL_THREAD");
     write_rows(db1, 1001, 2000);
     wait_received(2, 1);
-    start = now();
+    start = itest_now();
     assert_int_equal(myha_repl_drain(db2, 60000, log_progress, &log, &reason),
                      0);
     print_message("# 2000 transactions drained in %.2fs, %u reports\n",
-                  now() - start, log.calls);
+                  itest_now() - start, log.calls);
     assert_same_rows(1, 2);
     state_of(db2, &st);
     assert_int_equal(st.replica->sql_running, myha_db_thread_running);
@@ -672,11 +642,11 @@ drain_restarts_stopped_sql_thread(void **state)
 
     // Nothing left: returns at once, without a report
     memset(&log, 0, sizeof(log));
-    start = now();
+    start = itest_now();
     assert_int_equal(myha_repl_drain(db2, 60000, log_progress, &log, &reason),
                      0);
-    print_message("# empty drain took %.1f ms\n", (now() - start) * 1000);
-    assert_true(now() - start < 0.5);
+    print_message("# empty drain took %.1f ms\n", (itest_now() - start) * 1000);
+    assert_true(itest_now() - start < 0.5);
     assert_int_equal(log.calls, 0);
 
     assert_ok(db2, myha_repl_follow(db2, &src));
@@ -720,26 +690,26 @@ make_read_only_ends_writers(void **state)
     exec_ok(idle, "UPDATE t.a SET v = v + 1 WHERE id = 1");
     // A write statement in progress, which read_only has to wait for
     assert_int_equal(myha_spawn_start(&opts, &child), 0);
-    deadline = now() + 10;
+    deadline = itest_now() + 10;
     for (;;) {
         value = value_of(db1, running_update);
         if (strcmp(value, "1") == 0) {
             break;
         }
         free(value);
-        assert_true(now() < deadline);
+        assert_true(itest_now() < deadline);
         usleep(50 * 1000);
     }
     free(value);
 
-    start = now();
+    start = itest_now();
     rc = myha_repl_make_read_only(db1, 10000, &killed, &reason);
     print_message("# make_read_only: %s after %.2fs, %u sessions ended\n",
-                  myha_rc_str(rc), now() - start, killed);
+                  myha_rc_str(rc), itest_now() - start, killed);
     if (rc != 0) {
         fail_msg("%s", (reason == NULL) ? "-" : reason);
     }
-    assert_true(now() - start < 5);
+    assert_true(itest_now() - start < 5);
     assert_int_equal(killed, 2);
 
     // The writing client lost its connection and exited
@@ -792,14 +762,14 @@ make_read_only_times_out(void **state)
     // LOCK TABLES holds no InnoDB transaction: nothing to end, and
     // read_only waits for it
     exec_ok(locker, "LOCK TABLES t.a WRITE");
-    start = now();
+    start = itest_now();
     rc = myha_repl_make_read_only(db1, 2000, &killed, &reason);
-    print_message("# %s after %.2fs: %s\n", myha_rc_str(rc), now() - start,
-                  (reason == NULL) ? "-" : reason);
+    print_message("# %s after %.2fs: %s\n", myha_rc_str(rc),
+                  itest_now() - start, (reason == NULL) ? "-" : reason);
     assert_int_equal(rc, ETIMEDOUT);
     assert_int_equal(killed, 99); // not written on failure
-    assert_true(now() - start >= 1.9);
-    assert_true(now() - start < 4);
+    assert_true(itest_now() - start >= 1.9);
+    assert_true(itest_now() - start < 4);
     assert_non_null(reason);
     assert_non_null(strstr(reason, "Lock wait timeout"));
     free(reason);
@@ -1024,7 +994,7 @@ setup_env(void **state)
         env.port[server] = (unsigned int) port;
     }
     env.cnf = getenv("MYHA_ITEST_CNF");
-    env.repl_password = cnf_password(getenv("MYHA_ITEST_REPL_CNF"));
+    env.repl_password = itest_cnf_password(getenv("MYHA_ITEST_REPL_CNF"));
     env.tmpdir = strdup(getenv("MYHA_ITEST_TMPDIR"));
     if ((env.repl_password == NULL) || (env.tmpdir == NULL)) {
         return -1;
