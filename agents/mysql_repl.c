@@ -238,7 +238,9 @@ static enum ocf_exitcode
 action_notify(void *ctx)
 {
     struct agent *agent = ctx;
-    return load_params(agent, false);
+    enum ocf_exitcode status = load_params(agent, false);
+
+    return (status == PCMK_OCF_OK) ? role_notify(agent) : status;
 }
 
 static enum ocf_exitcode

@@ -169,7 +169,12 @@ role_monitor(struct agent *agent)
         agent_publish_attr(agent, "health", "ok");
     }
     agent_publish_score(agent, score);
-    agent_publish_attr(agent, "gtid", st.executed_text);
+    /* A diverged position is no measure of completeness: published, its
+     * errant transactions would make every peer's promote refuse.
+     */
+    agent_publish_attr(agent, "gtid",
+                       (health.problem == myha_repl_errant) ? NULL
+                                                            : st.executed_text);
 
 out_release:
     myha_repl_health_release(&health);
@@ -321,9 +326,11 @@ old_primary_facts(struct agent *agent, struct myha_failover_input *in)
 
 /* Make sure the old primary cannot write before this node leaves
  * read-only: the pure decision of lib/failover on facts gathered here.
+ * When it is reachable and read-only, its name goes to *ret_demoted
+ * (caller frees).
  */
 static enum ocf_exitcode
-secure_old_primary(struct agent *agent)
+secure_old_primary(struct agent *agent, char **ret_demoted)
 {
     struct myha_failover_input in = {
         .local_node = agent_local_node(agent),
@@ -360,6 +367,10 @@ secure_old_primary(struct agent *agent)
     if (myha_is_failover_proceed(action)) {
         qb_log(LOG_NOTICE, "%s", reason);
         status = PCMK_OCF_OK;
+        if (action == myha_failover_proceed_demoted) {
+            *ret_demoted = old;
+            old = NULL;
+        }
     } else {
         myha_ocf_exit_reason("%s", reason);
     }
@@ -367,6 +378,74 @@ secure_old_primary(struct agent *agent)
 out_free:
     free(reason);
     free(old);
+    return status;
+}
+
+/* A demoted old primary that still answers may have committed
+ * transactions this node has not received yet: wait (within
+ * drain_timeout) until what this node has, executed plus received,
+ * covers the old primary's final position.  Otherwise they would be lost,
+ * and the old primary could never follow this node.
+ */
+static enum ocf_exitcode
+catch_up(struct agent *agent, const char *old, enum myha_db_flavour flavour,
+         bool replicating)
+{
+    // A server that does not replicate receives nothing: look only once
+    long long budget =
+        replicating ? myha_params_num(agent->params, P_DRAIN_TIMEOUT) : 0;
+    struct timespec started;
+    char *reason = NULL;
+    struct myha_gtid_set *theirs = node_gtid_set(agent, old, flavour, &reason);
+    enum ocf_exitcode status = PCMK_OCF_UNKNOWN_ERROR;
+
+    if (theirs == NULL) {
+        myha_ocf_exit_reason("not promoting: cannot read the position of "
+                             "old primary '%s': %s",
+                             old, (reason == NULL) ? "?" : reason);
+        free(reason);
+        return status;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    while (true) {
+        struct myha_repl_state st;
+        struct myha_gtid_set *mine = NULL;
+        struct timespec now;
+        long long used = 0;
+        bool done = false;
+
+        if (read_state(agent, &st) != PCMK_OCF_OK) {
+            goto out_free;
+        }
+        mine = own_position(&st);
+        done =
+            myha_gtid_set_contains((mine == NULL) ? st.executed : mine, theirs);
+        myha_gtid_set_free(mine);
+        myha_repl_state_release(&st);
+        if (done) {
+            status = PCMK_OCF_OK;
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        used = (now.tv_sec - started.tv_sec) * 1000LL
+               + (now.tv_nsec - started.tv_nsec) / 1000000L;
+        if (used >= budget) {
+            char *text = myha_gtid_set_format(theirs);
+
+            myha_ocf_exit_reason("not promoting: transactions of old "
+                                 "primary '%s' (up to %s) not received%s",
+                                 old, (text == NULL) ? "?" : text,
+                                 replicating ? " within drain_timeout"
+                                             : ": not replicating");
+            free(text);
+            goto out_free;
+        }
+        nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
+    }
+    qb_log(LOG_INFO, "received everything old primary '%s' wrote", old);
+
+out_free:
+    myha_gtid_set_free(theirs);
     return status;
 }
 
@@ -385,9 +464,10 @@ drain_progress(const struct myha_repl_progress *p, void *data)
  * \brief Make this replica the primary, safely
  *
  * Refuses unless this node has every transaction its peers published and
- * the old primary can no longer write (demoted, or fenced); then applies
- * the relay log it already has (bounded by drain_timeout), stops and
- * resets replication, and leaves read-only.  Idempotent.
+ * the old primary can no longer write (demoted, or fenced); waits until it
+ * has received everything a demoted old primary wrote; then applies the
+ * relay log it has (both bounded by drain_timeout), stops and resets
+ * replication, and leaves read-only.  Idempotent.
  *
  * \param[in,out] agent  Agent state, connected
  *
@@ -399,6 +479,7 @@ role_promote(struct agent *agent)
     struct myha_repl_state st;
     enum ocf_exitcode status = read_state(agent, &st);
     char *reason = NULL;
+    char *demoted = NULL;
     int rc = 0;
 
     if (status != PCMK_OCF_OK) {
@@ -410,7 +491,10 @@ role_promote(struct agent *agent)
     }
     status = check_peers(agent, &st);
     if (status == PCMK_OCF_OK) {
-        status = secure_old_primary(agent);
+        status = secure_old_primary(agent, &demoted);
+    }
+    if ((status == PCMK_OCF_OK) && (demoted != NULL)) {
+        status = catch_up(agent, demoted, st.flavour, st.replica->configured);
     }
     if (status != PCMK_OCF_OK) {
         agent_publish_score(agent, SCORE_NONE);
@@ -457,6 +541,7 @@ out_record:
     agent_publish_attr(agent, "health", "primary");
 
 out_release:
+    free(demoted);
     free(reason);
     myha_repl_state_release(&st);
     return status;
@@ -525,6 +610,7 @@ attach_to(struct agent *agent, const char *node)
         qb_log(LOG_ERR, "%s", (why == NULL) ? "diverged" : why);
         myha_db_replica_stop(agent->db);
         agent_publish_score(agent, SCORE_NONE);
+        agent_publish_attr(agent, "gtid", NULL);
         agent_publish_attr(agent, "health", why);
         free(why);
         free(text);

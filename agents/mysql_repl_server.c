@@ -217,6 +217,28 @@ prepare_parent_dir(const char *path, uid_t uid, gid_t gid)
     return rc;
 }
 
+/* Create the error log if missing and give it to the server's user: the
+ * agent appends the server's output to it as root, and a file created
+ * that way would be root's, which the server (after dropping to its user)
+ * then cannot open for --log-error.
+ */
+static int
+prepare_log_file(const char *path, uid_t uid, gid_t gid)
+{
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+    int rc = 0;
+
+    if (fd < 0) {
+        return (errno == EEXIST) ? 0 : errno;
+    }
+    if (fchown(fd, uid, gid) != 0) {
+        rc = errno;
+    }
+    close(fd);
+    return rc;
+}
+
 // The server's last error-log lines that say [ERROR], for an exit reason
 static char *
 last_error_line(const char *log)
@@ -465,6 +487,8 @@ server_start(struct agent *agent)
             != 0)
         || (prepare_parent_dir(agent_param(agent, P_LOG), pw->pw_uid,
                                gr->gr_gid)
+            != 0)
+        || (prepare_log_file(agent_param(agent, P_LOG), pw->pw_uid, gr->gr_gid)
             != 0)) {
         myha_ocf_exit_reason("cannot create the directories of socket "
                              "'%s', PID file '%s' or log '%s': %s",
@@ -562,12 +586,25 @@ wait_gone(pid_t pid, long long ms)
     return true;
 }
 
+/* A stopped instance is no candidate: no score, and no position for the
+ * peers' promote to compare with (it is not reachable)
+ */
+static void
+withdraw(struct agent *agent)
+{
+    agent_publish_score(agent, SCORE_NONE);
+    agent_publish_attr(agent, "gtid", NULL);
+    agent_publish_attr(agent, "health", "stopped");
+}
+
 /*!
  * \brief Stop the server for sure
  *
  * SIGTERM (clean shutdown), then SIGKILL when the stop timeout is nearly
  * used up.  Fails only if the process survives SIGKILL, so that Pacemaker
- * fences the node rather than believe the server is gone.  Idempotent.
+ * fences the node rather than believe the server is gone.  A stopped
+ * instance withdraws its promotion score and published position.
+ * Idempotent.
  *
  * \param[in,out] agent  Agent state with parameters loaded
  *
@@ -581,6 +618,7 @@ server_stop(struct agent *agent)
 
     if (server_running(agent, &pid) != 0) {
         qb_log(LOG_INFO, "server is not running");
+        withdraw(agent);
         return PCMK_OCF_OK;
     }
     myha_db_free(agent->db);
@@ -595,6 +633,7 @@ server_stop(struct agent *agent)
     if ((kill(pid, SIGTERM) == 0) && wait_gone(pid, grace)) {
         qb_log(LOG_INFO, "server (PID %lld) shut down cleanly",
                (long long) pid);
+        withdraw(agent);
         return PCMK_OCF_OK;
     }
     qb_log(LOG_WARNING,
@@ -604,6 +643,7 @@ server_stop(struct agent *agent)
     kill(pid, SIGKILL);
     if (wait_gone(pid, STOP_KILL_WAIT_MS)) {
         qb_log(LOG_WARNING, "server (PID %lld) killed", (long long) pid);
+        withdraw(agent);
         return PCMK_OCF_OK;
     }
     myha_ocf_exit_reason("server (PID %lld) survived SIGKILL", (long long) pid);
