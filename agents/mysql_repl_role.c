@@ -6,9 +6,11 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <qb/qblog.h>
 
@@ -94,6 +96,70 @@ recorded_primary(struct agent *agent, time_t *since)
     return node;
 }
 
+/* Path of this instance's divergence marker: written when a replica
+ * refuses to follow a primary whose history it diverged from, so that
+ * monitor keeps it unpromotable even when that primary is gone (then its
+ * source can no longer be asked).  In $HA_RSCTMP (tmpfs): after a reboot,
+ * start checks again.
+ */
+static char *
+diverged_path(struct agent *agent)
+{
+    const char *dir = getenv("HA_RSCTMP");
+
+    if ((dir == NULL) || (*dir == '\0')) {
+        dir = MYHA_CLUSTER_CACHE_DIR;
+    }
+    return myha_str_printf("%s/myha-%s.diverged", dir, agent_rsc(agent));
+}
+
+static void
+mark_diverged(struct agent *agent, const char *why)
+{
+    char *path = diverged_path(agent);
+    FILE *fp = (path == NULL) ? NULL : fopen(path, "we");
+
+    if ((fp == NULL) || (fprintf(fp, "%s\n", why) < 0) || (fclose(fp) != 0)) {
+        qb_log(LOG_WARNING, "cannot write '%s': %s", (path == NULL) ? "" : path,
+               strerror(errno));
+    }
+    free(path);
+}
+
+static void
+clear_diverged(struct agent *agent)
+{
+    char *path = diverged_path(agent);
+
+    if ((path != NULL) && (unlink(path) != 0) && (errno != ENOENT)) {
+        qb_log(LOG_WARNING, "cannot remove '%s': %s", path, strerror(errno));
+    }
+    free(path);
+}
+
+// The divergence reason if this instance is marked diverged, else NULL
+static char *
+diverged_reason(struct agent *agent)
+{
+    char *path = diverged_path(agent);
+    FILE *fp = (path == NULL) ? NULL : fopen(path, "re");
+    char *line = NULL;
+    size_t size = 0;
+
+    free(path);
+    if (fp == NULL) {
+        return NULL;
+    }
+    if (getline(&line, &size, fp) < 0) {
+        free(line);
+        line = strdup("diverged from the primary");
+    } else {
+        line[strcspn(line, "\n")] = '\0';
+    }
+    fclose(fp);
+    return line;
+}
+
 /*!
  * \brief Monitor the role of a running, connected server
  *
@@ -111,6 +177,7 @@ role_monitor(struct agent *agent)
     struct myha_repl_state st;
     struct myha_repl_health health = { 0 };
     struct myha_gtid_set *primary = NULL;
+    char *diverged = NULL;
     enum ocf_exitcode status = read_state(agent, &st);
     int score = SCORE_PROMOTABLE;
 
@@ -125,6 +192,14 @@ role_monitor(struct agent *agent)
         return PCMK_OCF_RUNNING_PROMOTED;
     }
 
+    diverged = diverged_reason(agent);
+    if (diverged != NULL) {
+        qb_log(LOG_WARNING, "not promotable: %s", diverged);
+        agent_publish_attr(agent, "health", diverged);
+        agent_publish_score(agent, SCORE_NONE);
+        agent_publish_attr(agent, "gtid", NULL);
+        goto out_release;
+    }
     if (st.replica->configured && (st.replica->source_host != NULL)) {
         primary =
             node_gtid_set(agent, st.replica->source_host, st.flavour, NULL);
@@ -177,6 +252,7 @@ role_monitor(struct agent *agent)
                                                             : st.executed_text);
 
 out_release:
+    free(diverged);
     myha_repl_health_release(&health);
     myha_gtid_set_free(primary);
     myha_repl_state_release(&st);
@@ -536,6 +612,7 @@ out_record:
         qb_log(LOG_INFO, "primary not recorded in the cluster (none "
                          "reachable)");
     }
+    clear_diverged(agent);
     agent_publish_score(agent, SCORE_PROMOTABLE);
     agent_publish_attr(agent, "gtid", NULL);
     agent_publish_attr(agent, "health", "primary");
@@ -612,11 +689,14 @@ attach_to(struct agent *agent, const char *node)
         agent_publish_score(agent, SCORE_NONE);
         agent_publish_attr(agent, "gtid", NULL);
         agent_publish_attr(agent, "health", why);
+        mark_diverged(agent, (why == NULL) ? "diverged" : why);
         free(why);
         free(text);
         goto out_free;
     }
-    agent_follow(agent, node);
+    if (agent_follow(agent, node) == 0) {
+        clear_diverged(agent);
+    }
 
 out_free:
     free(reason);
