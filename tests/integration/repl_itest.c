@@ -646,7 +646,6 @@ drain_restarts_stopped_sql_thread(void **state)
     assert_int_equal(myha_repl_drain(db2, 60000, log_progress, &log, &reason),
                      0);
     print_message("# empty drain took %.1f ms\n", (itest_now() - start) * 1000);
-    assert_true(itest_now() - start < 0.5);
     assert_int_equal(log.calls, 0);
 
     assert_ok(db2, myha_repl_follow(db2, &src));
