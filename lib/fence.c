@@ -166,8 +166,9 @@ set_power_verified(const struct myha_fence_agent *agent,
         }
     }
     *ret_reason = myha_str_printf(
-        "'%s' did not power %s within power_timeout (%llds)%s%s", plug, word,
-        timeout / 1000, (last_error != NULL) ? ": " : "",
+        "'%s' did not power %s within power_timeout (%llds)%s%s",
+        (plug != NULL) ? plug : agent->name, word, timeout / 1000,
+        (last_error != NULL) ? ": " : "",
         (last_error != NULL) ? last_error : "");
     rc = ETIMEDOUT;
 

@@ -5,11 +5,12 @@ MYHA_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
     pacemaker-dev libqb-dev libcpg-dev libcorosync-common-dev
     libmariadb-dev libmariadb-dev-compat libxml2-dev libxml2-utils
     libcmocka-dev xsltproc
-    libcurl4-openssl-dev libjson-c-dev fence-agents"
+    libcurl4-openssl-dev libjson-c-dev libfreeipmi-dev fence-agents"
 MYHA_TEST_PKGS="mariadb-server mariadb-client mariadb-backup
     pacemaker pacemaker-cli-utils corosync pcs resource-agents
     clang libclang-rt-14-dev clang-format cppcheck valgrind
-    iproute2 procps psmisc strace time bc"
+    iproute2 procps psmisc strace time bc
+    openipmi ipmitool"
 
 # myha_install_deps PACKAGE...: apt-get install those not installed yet
 myha_install_deps() {
