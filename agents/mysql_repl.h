@@ -78,6 +78,8 @@ int agent_query_attr(struct agent *agent, const char *what,
                      struct myha_node_value **ret_values, size_t *ret_n);
 int agent_password(const struct agent *agent, char **ret_password);
 void agent_password_free(char *password);
+struct myha_db_opts agent_node_opts(const struct agent *agent, const char *node,
+                                    const char *password);
 int agent_node_gtid(const struct agent *agent, const char *node,
                     char **ret_gtid, char **ret_reason);
 int agent_follow(struct agent *agent, const char *node);

@@ -248,6 +248,35 @@ agent_password_free(char *password)
 }
 
 /*!
+ * \brief How to reach another node's server over TCP as the replication
+ *        user
+ *
+ * \param[in] agent     Agent state with parameters loaded
+ * \param[in] node      Node name (resolved by the system resolver)
+ * \param[in] password  Replication password, or NULL
+ *
+ * \return Connection options with short timeouts
+ * \note The options point into \p node and \p password: keep them alive.
+ */
+struct myha_db_opts
+agent_node_opts(const struct agent *agent, const char *node,
+                const char *password)
+{
+    struct myha_db_opts opts = {
+        .host = node,
+        .port =
+            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
+        .user = agent_param(agent, P_REPLICATION_USER),
+        .password = password,
+        .connect_timeout = 2,
+        .read_timeout = 5,
+        .write_timeout = 5,
+    };
+
+    return opts;
+}
+
+/*!
  * \brief Read another node's executed GTID set over TCP, as the
  *        replication user
  *
@@ -263,15 +292,7 @@ agent_node_gtid(const struct agent *agent, const char *node, char **ret_gtid,
                 char **ret_reason)
 {
     char *password = NULL;
-    struct myha_db_opts opts = {
-        .host = node,
-        .port =
-            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
-        .user = agent_param(agent, P_REPLICATION_USER),
-        .connect_timeout = 2,
-        .read_timeout = 5,
-        .write_timeout = 5,
-    };
+    struct myha_db_opts opts;
     int rc = agent_password(agent, &password);
 
     if (rc != 0) {
@@ -280,7 +301,7 @@ agent_node_gtid(const struct agent *agent, const char *node, char **ret_gtid,
                                       strerror(rc));
         return rc;
     }
-    opts.password = password;
+    opts = agent_node_opts(agent, node, password);
     rc = myha_repl_source_gtid_get(&opts, ret_gtid, ret_reason);
     agent_password_free(password);
     return rc;

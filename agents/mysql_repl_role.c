@@ -350,15 +350,7 @@ probe_node(struct agent *agent, const char *node, bool *reachable,
 {
     char *password = NULL;
     struct myha_db *db = NULL;
-    struct myha_db_opts opts = {
-        .host = node,
-        .port =
-            (unsigned int) myha_params_num(agent->params, P_REPLICATION_PORT),
-        .user = agent_param(agent, P_REPLICATION_USER),
-        .connect_timeout = 2,
-        .read_timeout = 5,
-        .write_timeout = 5,
-    };
+    struct myha_db_opts opts;
     int rc = agent_password(agent, &password);
 
     *reachable = false;
@@ -366,7 +358,7 @@ probe_node(struct agent *agent, const char *node, bool *reachable,
     if (rc != 0) {
         return;
     }
-    opts.password = password;
+    opts = agent_node_opts(agent, node, password);
     rc = myha_db_connect(&opts, &db, NULL);
     agent_password_free(password);
     /* A server that refuses our credentials still runs and may write:
