@@ -198,22 +198,27 @@ action_monitor(void *ctx)
     return (status == PCMK_OCF_OK) ? role_monitor(agent) : status;
 }
 
-// Parameters loaded, server running, connected; else the exit code
+// Server running and connected; else the exit code
 static enum ocf_exitcode
-prepare_running(struct agent *agent, bool validate)
+require_running(struct agent *agent)
 {
-    enum ocf_exitcode status = load_params(agent, validate);
     pid_t pid = 0;
 
-    if (status != PCMK_OCF_OK) {
-        return status;
-    }
     if (server_running(agent, &pid) != 0) {
         myha_ocf_exit_reason("cannot %s: the server is not running",
                              agent->action);
         return PCMK_OCF_NOT_RUNNING;
     }
     return connect_or_fail(agent);
+}
+
+// Parameters loaded, server running, connected; else the exit code
+static enum ocf_exitcode
+prepare_running(struct agent *agent, bool validate)
+{
+    enum ocf_exitcode status = load_params(agent, validate);
+
+    return (status == PCMK_OCF_OK) ? require_running(agent) : status;
 }
 
 static enum ocf_exitcode
@@ -251,6 +256,23 @@ action_reload_agent(void *ctx)
     return load_params(agent, true);
 }
 
+static enum ocf_exitcode
+action_pitr(void *ctx)
+{
+    struct agent *agent = ctx;
+    struct myha_pitr_target target;
+    enum ocf_exitcode status = load_params(agent, true);
+
+    // A bad target is reported even while the server is down
+    if (status == PCMK_OCF_OK) {
+        status = pitr_check_params(agent, &target);
+    }
+    if (status == PCMK_OCF_OK) {
+        status = require_running(agent);
+    }
+    return (status == PCMK_OCF_OK) ? pitr_run(agent, &target) : status;
+}
+
 //! The agent's actions; each handler gets the struct agent
 static const struct myha_ocf_action actions[] = {
     { "meta-data", action_meta_data },
@@ -262,6 +284,7 @@ static const struct myha_ocf_action actions[] = {
     { "demote", action_demote },
     { "notify", action_notify },
     { "reload-agent", action_reload_agent },
+    { "pitr", action_pitr },
 };
 
 #define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))

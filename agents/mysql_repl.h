@@ -12,6 +12,7 @@
 #include <myha/cluster.h>
 #include <myha/db.h>
 #include <myha/params.h>
+#include <myha/pitr.h>
 #include <myha/repl.h>
 
 //! Index of each parameter in mysql_repl_params[]
@@ -34,6 +35,11 @@ enum mysql_repl_param {
     P_DRAIN_TIMEOUT,
     P_DEMOTE_TIMEOUT,
     P_FENCE_UNREACHABLE_PRIMARY,
+    P_PITR_SOURCE,
+    P_PITR_UNTIL_GTID,
+    P_PITR_UNTIL_TIME,
+    P_PITR_SKIP_GTID,
+    P_PITR_PARALLEL_WORKERS,
     P__COUNT
 };
 
@@ -90,5 +96,11 @@ enum ocf_exitcode role_promote(struct agent *agent);
 enum ocf_exitcode role_demote(struct agent *agent);
 enum ocf_exitcode role_notify(struct agent *agent);
 void role_follow_primary(struct agent *agent);
+
+// mysql_repl_pitr.c: point-in-time recovery
+enum ocf_exitcode pitr_check_params(const struct agent *agent,
+                                    struct myha_pitr_target *ret_target);
+enum ocf_exitcode pitr_run(struct agent *agent,
+                           const struct myha_pitr_target *target);
 
 #endif // MYSQL_REPL__H

@@ -51,7 +51,9 @@ static const struct myha_param params[P__COUNT] = {
         .shortdesc = "Server option file",
         .longdesc = "Option file the server reads (--defaults-file). When "
                     "not set, the server runs with --no-defaults and only "
-                    "the options given by this agent.",
+                    "the options given by this agent (relay logs named "
+                    "relay.NNNNNN). An option file should set relay_log: "
+                    "the pitr action needs it.",
         .validate = myha_validate_file,
     },
     [P_DATADIR] = {
@@ -215,6 +217,60 @@ static const struct myha_param params[P__COUNT] = {
                     "of that node and wait for it before promoting. When "
                     "false, promote refuses in that situation and says why.",
     },
+    [P_PITR_SOURCE] = {
+        .name = "pitr_source",
+        .type = myha_param_string,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: directory of binary logs to replay",
+        .longdesc = "Used only by the pitr action (point-in-time recovery, "
+                    "MariaDB). Absolute path of a directory holding the "
+                    "binary logs to replay: the primary's, an archive, or a "
+                    "copy. Only the files needed after this server's GTID "
+                    "position are used; they are copied, never changed.",
+    },
+    [P_PITR_UNTIL_GTID] = {
+        .name = "pitr_until_gtid",
+        .type = myha_param_string,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: stop before this GTID",
+        .longdesc = "Used only by the pitr action. Apply every transaction "
+                    "of pitr_source before this GTID (e.g. 0-1-4711), not "
+                    "this one nor any after it. Give at most one of "
+                    "pitr_until_gtid, pitr_until_time and pitr_skip_gtid; "
+                    "with none, everything is applied.",
+    },
+    [P_PITR_UNTIL_TIME] = {
+        .name = "pitr_until_time",
+        .type = myha_param_string,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: stop before this time",
+        .longdesc = "Used only by the pitr action. Apply the transactions "
+                    "of pitr_source committed before this time, given in "
+                    "RFC 3339 (2026-01-02T21:54:00Z or "
+                    "2026-01-02T22:54:00+01:00). A time without an offset "
+                    "is UTC, not local time.",
+    },
+    [P_PITR_SKIP_GTID] = {
+        .name = "pitr_skip_gtid",
+        .type = myha_param_string,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: excise this GTID",
+        .longdesc = "Used only by the pitr action. Apply every transaction "
+                    "of pitr_source except this one (e.g. a mistaken "
+                    "DELETE): those before it, then those after it to the "
+                    "end of the logs.",
+    },
+    [P_PITR_PARALLEL_WORKERS] = {
+        .name = "pitr_parallel_workers",
+        .type = myha_param_integer,
+        .min = 0,
+        .max = 256,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: parallel apply threads",
+        .longdesc = "Used only by the pitr action. slave_parallel_threads "
+                    "during the replay (restored afterwards); 0 applies "
+                    "serially. When not set, the server's setting is kept.",
+    },
 };
 
 static const struct myha_action_meta actions[] = {
@@ -228,6 +284,7 @@ static const struct myha_action_meta actions[] = {
     { "reload-agent", "30s", NULL, NULL, NULL },
     { "validate-all", "30s", NULL, NULL, NULL },
     { "meta-data", "5s", NULL, NULL, NULL },
+    { "pitr", "3600s", NULL, NULL, NULL },
 };
 
 const struct myha_agent_meta mysql_repl_meta = {

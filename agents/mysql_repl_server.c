@@ -298,6 +298,13 @@ server_argv(struct agent *agent, char **words)
     argv[i++] = (config == NULL)
                     ? strdup("--no-defaults")
                     : myha_str_printf("--defaults-file=%s", config);
+    if (config == NULL) {
+        /* A fixed relay log name (the default one contains the host name)
+         * that pitr can place relay logs under; additional_parameters may
+         * override it, an option file is left alone
+         */
+        argv[i++] = strdup("--relay-log=relay");
+    }
     for (char *w = (*words == NULL) ? NULL : strtok_r(*words, " \t", &save);
          w != NULL; w = strtok_r(NULL, " \t", &save)) {
         argv[i++] = strdup(w);

@@ -1,0 +1,386 @@
+/*
+ * ocf:myha:mysql-repl: the pitr action.  Point-in-time recovery of a
+ * read-only MariaDB replica by relay-log replay (lib/pitr.c), run by hand
+ * or by myhactl, with its plan and progress on stderr.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qb/qblog.h>
+
+#include <myha/binlog.h>
+#include <myha/log.h>
+#include <myha/ocf.h>
+#include <myha/pitr.h>
+#include <myha/rc.h>
+#include <myha/str.h>
+#include <myha/validate.h>
+
+#include "mysql_repl.h"
+
+//! Seconds between two progress lines
+#define PROGRESS_EVERY_S 2.0
+
+//! Time kept back from the action's timeout to clean up and report
+#define CLEANUP_MARGIN_MS (10 * 1000LL)
+
+//! The parameters that each give one target
+static const enum mysql_repl_param target_params[] = {
+    P_PITR_UNTIL_GTID,
+    P_PITR_UNTIL_TIME,
+    P_PITR_SKIP_GTID,
+};
+
+#define N_TARGET_PARAMS (sizeof(target_params) / sizeof(target_params[0]))
+
+static const char *
+param_name(enum mysql_repl_param p)
+{
+    return mysql_repl_meta.params[p].name;
+}
+
+static bool
+is_value_set(const struct agent *agent, enum mysql_repl_param p)
+{
+    const char *v = agent_param(agent, p);
+
+    return (v != NULL) && (*v != '\0');
+}
+
+// Write the exit reason and log it once
+static enum ocf_exitcode
+fail(enum ocf_exitcode status, const char *text)
+{
+    qb_log(LOG_ERR, "%s " QB_XS " status=%d", text, (int) status);
+    myha_ocf_exit_reason("%s", text);
+    return status;
+}
+
+/*!
+ * \brief Check the pitr parameters and parse the target
+ *
+ * pitr_source must be set, absolute and a directory; at most one of
+ * pitr_until_gtid, pitr_until_time and pitr_skip_gtid may be set.  The
+ * checks live here rather than in the parameter table so that start,
+ * promote and the others never fail on a parameter they do not use.
+ *
+ * \param[in]  agent       Agent state with parameters loaded
+ * \param[out] ret_target  The target (only on success)
+ *
+ * \return OCF exit code; on failure the exit reason names the parameter
+ */
+enum ocf_exitcode
+pitr_check_params(const struct agent *agent,
+                  struct myha_pitr_target *ret_target)
+{
+    const char *source = agent_param(agent, P_PITR_SOURCE);
+    const char *values[N_TARGET_PARAMS] = { NULL };
+    enum mysql_repl_param given = P__COUNT;
+    char *reason = NULL;
+    char *text = NULL;
+    enum ocf_exitcode status = PCMK_OCF_OK;
+    int rc = 0;
+
+    if ((source == NULL) || (*source == '\0')) {
+        return fail(PCMK_OCF_NOT_CONFIGURED,
+                    "parameter 'pitr_source' is required by the pitr action: "
+                    "set it to a directory of binary logs");
+    }
+    rc = myha_validate_abs_path(source, &reason);
+    if (rc == 0) {
+        rc = myha_validate_dir(source, &reason);
+    }
+    if (rc != 0) {
+        text = myha_str_printf("parameter '%s' %s", param_name(P_PITR_SOURCE),
+                               (reason == NULL) ? myha_rc_str(rc) : reason);
+        status = fail(myha_ocf_status_from_rc(rc),
+                      (text == NULL) ? myha_rc_str(rc) : text);
+        goto out_free;
+    }
+
+    for (size_t i = 0; i < N_TARGET_PARAMS; i++) {
+        if (!is_value_set(agent, target_params[i])) {
+            continue;
+        }
+        if (given != P__COUNT) {
+            text = myha_str_printf("parameters '%s' and '%s' are both set: "
+                                   "give at most one target",
+                                   param_name(given),
+                                   param_name(target_params[i]));
+            status = fail(PCMK_OCF_NOT_CONFIGURED,
+                          (text == NULL) ? "more than one target" : text);
+            goto out_free;
+        }
+        given = target_params[i];
+        values[i] = agent_param(agent, target_params[i]);
+    }
+    rc = myha_pitr_target_parse(values[0], values[1], values[2], ret_target,
+                                &reason);
+    if (rc != 0) {
+        text =
+            myha_str_printf("parameter '%s': %s",
+                            (given == P__COUNT) ? "pitr_*" : param_name(given),
+                            (reason == NULL) ? myha_rc_str(rc) : reason);
+        status = fail(myha_ocf_status_from_rc(rc),
+                      (text == NULL) ? myha_rc_str(rc) : text);
+    }
+
+out_free:
+    free(text);
+    free(reason);
+    return status;
+}
+
+//! State of the progress callback
+struct progress_state {
+    double last_s; //!< Elapsed time of the last line, -1 before the first
+};
+
+static void
+progress(const struct myha_pitr_progress *p, void *user_data)
+{
+    struct progress_state *ps = user_data;
+    bool done = (p->trx_done >= p->trx_total);
+
+    if (!done && (ps->last_s >= 0)
+        && (p->elapsed_s - ps->last_s < PROGRESS_EVERY_S)) {
+        return;
+    }
+    ps->last_s = p->elapsed_s;
+    if (p->eta_s >= 0) {
+        qb_log(LOG_INFO,
+               "pitr phase %d: %zu/%zu transactions, %llu/%llu bytes, "
+               "%.1f MB/s, ETA %.0f s",
+               p->phase, p->trx_done, p->trx_total,
+               (unsigned long long) p->bytes_done,
+               (unsigned long long) p->bytes_total, p->bytes_per_s / 1e6,
+               p->eta_s);
+    } else {
+        qb_log(LOG_INFO,
+               "pitr phase %d: %zu/%zu transactions, %llu/%llu bytes, "
+               "ETA unknown",
+               p->phase, p->trx_done, p->trx_total,
+               (unsigned long long) p->bytes_done,
+               (unsigned long long) p->bytes_total);
+    }
+}
+
+// One line on what the plan does
+static void
+log_plan(const struct myha_pitr_plan *plan)
+{
+    char g[MYHA_BINLOG_GTID_TEXT_MAX];
+    const char *first = (plan->n_files > 0) ? plan->files[0].name : "-";
+    const char *last =
+        (plan->n_files > 0) ? plan->files[plan->n_files - 1].name : "-";
+
+    switch (plan->target.kind) {
+        case MYHA_PITR_UNTIL_GTID:
+            myha_binlog_gtid_format(&plan->target.gtid, g, sizeof(g));
+            qb_log(LOG_INFO, "pitr target: stop before GTID %s", g);
+            break;
+        case MYHA_PITR_SKIP_GTID:
+            myha_binlog_gtid_format(&plan->target.gtid, g, sizeof(g));
+            qb_log(LOG_INFO, "pitr target: everything except GTID %s", g);
+            break;
+        case MYHA_PITR_UNTIL_TIME:
+            qb_log(LOG_INFO,
+                   "pitr target: transactions before %lld (seconds since "
+                   "the epoch, UTC)",
+                   (long long) plan->target.time);
+            break;
+        default:
+            qb_log(LOG_INFO, "pitr target: everything in the source");
+            break;
+    }
+    qb_log(LOG_INFO,
+           "pitr plan: from GTID position '%s', %zu file(s) %s..%s starting "
+           "at offset %llu, %zu transaction(s) to apply, %llu bytes; "
+           "expected final position '%s'",
+           plan->base, plan->n_files, first, last,
+           (unsigned long long) plan->start.pos, plan->n_apply,
+           (unsigned long long) plan->bytes_total, plan->expected);
+}
+
+// Send info messages to stderr too: pitr is run by a person who watches
+static void
+log_to_stderr(void)
+{
+    if (!myha_is_log_to_stderr()) {
+        qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE,
+                          "*", LOG_INFO);
+        qb_log_format_set(QB_LOG_STDERR, "%N: %p: %b");
+        qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, QB_TRUE);
+    }
+}
+
+// Whether the server may be replayed on: MariaDB and read-only
+static enum ocf_exitcode
+check_replica(struct agent *agent)
+{
+    const struct myha_db_version *v = myha_db_version_get(agent->db);
+    bool read_only = false;
+
+    if ((v == NULL) || (v->flavour != myha_db_mariadb)) {
+        return fail(PCMK_OCF_UNIMPLEMENT_FEATURE,
+                    "pitr needs a MariaDB server: this one is MySQL");
+    }
+    if (myha_db_read_only_get(agent->db, &read_only) != 0) {
+        char *text = myha_str_printf("cannot read read_only: %s",
+                                     myha_db_error(agent->db));
+        enum ocf_exitcode status =
+            fail(PCMK_OCF_UNKNOWN_ERROR,
+                 (text == NULL) ? "cannot read read_only" : text);
+
+        free(text);
+        return status;
+    }
+    /* Not a configuration error (6 would make Pacemaker stop the resource
+     * everywhere), nor a bad parameter (2): the same request succeeds once
+     * this instance is demoted, or on a replica.
+     */
+    if (!read_only) {
+        qb_log(LOG_NOTICE, "demote this instance first, or run pitr on a "
+                           "replica");
+        return fail(PCMK_OCF_UNKNOWN_ERROR,
+                    "pitr runs only on a replica: this instance is promoted");
+    }
+    return PCMK_OCF_OK;
+}
+
+// Time the replay may take: the action's timeout, or none when run by hand
+static long long
+replay_timeout_ms(const struct agent *agent)
+{
+    long long left = 0;
+
+    if (myha_ocf_var_get(myha_ocf_meta, "timeout") == NULL) {
+        return 0;
+    }
+    left = agent_remaining_ms(agent) - CLEANUP_MARGIN_MS;
+    return (left > 1000) ? left : 1000;
+}
+
+/*!
+ * \brief Replay binary logs on this read-only replica up to the target
+ *
+ * Plans from the server's GTID position, logs the plan, replays with
+ * progress on stderr, and checks that the server ends read-only and at the
+ * planned position, its replication configuration removed.
+ *
+ * \param[in,out] agent   Agent state, connected to the running server
+ * \param[in]     target  From pitr_check_params()
+ *
+ * \return OCF exit code; on failure an exit reason that says what to do
+ */
+enum ocf_exitcode
+pitr_run(struct agent *agent, const struct myha_pitr_target *target)
+{
+    const char *source = agent_param(agent, P_PITR_SOURCE);
+    struct myha_pitr_plan *plan = NULL;
+    struct myha_pitr_exec_opts xo;
+    struct progress_state ps = { -1 };
+    enum ocf_exitcode status = PCMK_OCF_OK;
+    bool read_only = false;
+    char *base = NULL;
+    char *dir = NULL;
+    char *name = NULL;
+    char *index = NULL;
+    char *entry = NULL;
+    char *err = NULL;
+    char *text = NULL;
+    int rc = 0;
+
+    log_to_stderr();
+    status = check_replica(agent);
+    if (status != PCMK_OCF_OK) {
+        return status;
+    }
+    rc = myha_pitr_base_get(agent->db, &base);
+    if (rc == 0) {
+        rc = myha_pitr_relay_get(agent->db, agent_param(agent, P_DATADIR), &dir,
+                                 &name, &index, &entry);
+    }
+    if (rc == myha_rc_local_config) {
+        /* MariaDB names its relay log only once replication is configured,
+         * unless --relay-log is given
+         */
+        status = fail(PCMK_OCF_INVALID_PARAM,
+                      "pitr needs the server's relay log name: add "
+                      "--relay-log=relay to its options (parameter "
+                      "'additional_parameters' or 'config') and restart it");
+        goto out_free;
+    }
+    if (rc != 0) {
+        text =
+            myha_str_printf("cannot read the server's GTID position and "
+                            "relay log settings: %s",
+                            (rc == myha_rc_db_query) ? myha_db_error(agent->db)
+                                                     : myha_rc_str(rc));
+        status = fail(PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? myha_rc_str(rc) : text);
+        goto out_free;
+    }
+
+    rc = myha_pitr_plan_new(source, base, target, name, &plan, &err);
+    if (rc != 0) {
+        text = myha_str_printf("cannot plan the replay from '%s': %s "
+                               "(nothing was changed)",
+                               source, (err == NULL) ? myha_rc_str(rc) : err);
+        status = fail((rc == myha_rc_invalid) ? PCMK_OCF_NOT_CONFIGURED
+                                              : PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? myha_rc_str(rc) : text);
+        goto out_free;
+    }
+    log_plan(plan);
+
+    memset(&xo, 0, sizeof(xo));
+    xo.relay_dir = dir;
+    xo.relay_index = index;
+    xo.relay_entry_dir = entry;
+    xo.parallel_workers =
+        myha_is_param_set(agent->params, P_PITR_PARALLEL_WORKERS)
+            ? (int) myha_params_num(agent->params, P_PITR_PARALLEL_WORKERS)
+            : -1;
+    xo.timeout_ms = replay_timeout_ms(agent);
+    xo.progress = progress;
+    xo.user_data = &ps;
+    rc = myha_pitr_execute(agent->db, plan, &xo, &err);
+    if (rc != 0) {
+        text = myha_str_printf("pitr failed: %s",
+                               (err == NULL) ? myha_rc_str(rc) : err);
+        status = fail(myha_ocf_status_from_rc(rc),
+                      (text == NULL) ? myha_rc_str(rc) : text);
+        goto out_free;
+    }
+
+    // The engine verified the position; make sure nobody can write yet
+    if ((myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only) {
+        status = fail(PCMK_OCF_UNKNOWN_ERROR,
+                      "pitr applied the logs but the server is not read-only "
+                      "any more: check who changed read_only before "
+                      "promoting");
+        goto out_free;
+    }
+    qb_log(LOG_NOTICE,
+           "pitr done: %zu transaction(s) applied, now at GTID position "
+           "'%s'; the server is read-only and not replicating, ready to be "
+           "promoted",
+           plan->n_apply, plan->expected);
+
+out_free:
+    myha_pitr_plan_free(plan);
+    free(text);
+    free(err);
+    free(base);
+    free(dir);
+    free(name);
+    free(index);
+    free(entry);
+    return status;
+}
