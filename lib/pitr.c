@@ -184,7 +184,9 @@ pos_format(struct gtid_pos *p)
     char *text = NULL;
     char *w = NULL;
 
-    qsort(p->e, p->n, sizeof(*p->e), pos_entry_cmp);
+    if (p->n > 1) { // an empty position has no array to sort
+        qsort(p->e, p->n, sizeof(*p->e), pos_entry_cmp);
+    }
     len += p->n * 64;
     text = calloc(1, len);
     if (text == NULL) {
