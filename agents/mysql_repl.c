@@ -268,6 +268,9 @@ action_pitr(void *ctx)
         status = pitr_check_params(agent, &target);
     }
     if (status == PCMK_OCF_OK) {
+        status = resolve_binary(agent); // pitr_backup restarts the server
+    }
+    if (status == PCMK_OCF_OK) {
         status = require_running(agent);
     }
     return (status == PCMK_OCF_OK) ? pitr_run(agent, &target) : status;

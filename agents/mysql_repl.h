@@ -40,6 +40,7 @@ enum mysql_repl_param {
     P_PITR_UNTIL_TIME,
     P_PITR_SKIP_GTID,
     P_PITR_PARALLEL_WORKERS,
+    P_PITR_BACKUP,
     P__COUNT
 };
 

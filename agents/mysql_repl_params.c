@@ -271,6 +271,19 @@ static const struct myha_param params[P__COUNT] = {
                     "during the replay (restored afterwards); 0 applies "
                     "serially. When not set, the server's setting is kept.",
     },
+    [P_PITR_BACKUP] = {
+        .name = "pitr_backup",
+        .type = myha_param_string,
+        .flags = myha_param_action_only,
+        .shortdesc = "pitr only: prepared mariadb-backup to restore first",
+        .longdesc = "Used only by the pitr action. Absolute path of a "
+                    "prepared mariadb-backup directory (--backup, then "
+                    "--prepare). The server is stopped, its datadir is "
+                    "moved aside to <datadir>.pitr-<UTC time> (never "
+                    "deleted; the path is logged), the backup is copied in, "
+                    "the server is started read-only, and the replay starts "
+                    "from the backup's GTID position.",
+    },
 };
 
 static const struct myha_action_meta actions[] = {

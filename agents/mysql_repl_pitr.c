@@ -6,10 +6,14 @@
 #include <config.h>
 
 #include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <qb/qblog.h>
 
@@ -18,6 +22,7 @@
 #include <myha/ocf.h>
 #include <myha/pitr.h>
 #include <myha/rc.h>
+#include <myha/spawn.h>
 #include <myha/str.h>
 #include <myha/validate.h>
 
@@ -118,6 +123,22 @@ pitr_check_params(const struct agent *agent,
         }
         given = target_params[i];
         values[i] = agent_param(agent, target_params[i]);
+    }
+    if (is_value_set(agent, P_PITR_BACKUP)) {
+        const char *backup = agent_param(agent, P_PITR_BACKUP);
+
+        rc = myha_validate_abs_path(backup, &reason);
+        if (rc == 0) {
+            rc = myha_validate_dir(backup, &reason);
+        }
+        if (rc != 0) {
+            text =
+                myha_str_printf("parameter '%s' %s", param_name(P_PITR_BACKUP),
+                                (reason == NULL) ? myha_rc_str(rc) : reason);
+            status = fail(myha_ocf_status_from_rc(rc),
+                          (text == NULL) ? myha_rc_str(rc) : text);
+            goto out_free;
+        }
     }
     rc = myha_pitr_target_parse(values[0], values[1], values[2], ret_target,
                                 &reason);
@@ -266,6 +287,266 @@ replay_timeout_ms(const struct agent *agent)
     return (left > 1000) ? left : 1000;
 }
 
+//! Files in which mariadb-backup records the binlog position of a backup
+static const char *const backup_binlog_info[] = {
+    "mariadb_backup_binlog_info",
+    "xtrabackup_binlog_info",
+};
+
+/* The GTID position of a prepared backup: the third field of its binlog
+ * info file ("binlog.000002<TAB>1234<TAB>0-1-345"), possibly empty
+ */
+static int
+backup_gtid_get(const char *backup, char **ret_gtid, char **ret_reason)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    FILE *f = NULL;
+    char *field = NULL;
+    int rc = 0;
+
+    for (size_t i = 0; (f == NULL) && (i < 2); i++) {
+        char *path = myha_str_printf("%s/%s", backup, backup_binlog_info[i]);
+
+        if (path == NULL) {
+            return ENOMEM;
+        }
+        f = fopen(path, "re");
+        free(path);
+    }
+    if (f == NULL) {
+        *ret_reason = myha_str_printf("'%s' holds no "
+                                      "mariadb_backup_binlog_info: not a "
+                                      "mariadb-backup of a server with "
+                                      "binary logs",
+                                      backup);
+        return myha_rc_invalid;
+    }
+    if (getline(&line, &cap, f) < 0) {
+        line = (line == NULL) ? strdup("") : line;
+        if (line == NULL) {
+            fclose(f);
+            return ENOMEM;
+        }
+        *line = '\0';
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    field = strchr(line, '\t');
+    field = (field == NULL) ? NULL : strchr(field + 1, '\t');
+    field = (field == NULL) ? line + strlen(line) : field + 1;
+    // Only digits, '-' and ',': it goes into SQL
+    if (strspn(field, "0123456789-,") != strlen(field)) {
+        *ret_reason = myha_str_printf("'%s' has an invalid GTID position '%s'",
+                                      backup, field);
+        rc = myha_rc_invalid;
+    } else {
+        *ret_gtid = strdup(field);
+        rc = (*ret_gtid == NULL) ? ENOMEM : 0;
+    }
+    free(line);
+    return rc;
+}
+
+/* Whether --prepare ran on the backup: its xtrabackup_checkpoints says
+ * "backup_type = log-applied" (older versions: "full-prepared")
+ */
+static bool
+is_backup_prepared(const char *backup)
+{
+    char *path = myha_str_printf("%s/xtrabackup_checkpoints", backup);
+    FILE *f = (path == NULL) ? NULL : fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    bool prepared = false;
+
+    free(path);
+    if (f == NULL) {
+        return false;
+    }
+    while (!prepared && (getline(&line, &cap, f) >= 0)) {
+        prepared = (strncmp(line, "backup_type = log-applied", 25) == 0)
+                   || (strncmp(line, "backup_type = full-prepared", 27) == 0);
+    }
+    free(line);
+    fclose(f);
+    return prepared;
+}
+
+// Owner given to every restored file (nftw() takes no user data)
+static uid_t chown_uid;
+static gid_t chown_gid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void) st;
+    (void) flag;
+    (void) ftw;
+    return (lchown(path, chown_uid, chown_gid) == 0) ? 0 : errno;
+}
+
+// Copy a prepared backup into an absent datadir; its output goes to the log
+static int
+copy_back(struct agent *agent, const char *backup)
+{
+    const char *config = agent_param(agent, P_CONFIG);
+    char *defaults = (config == NULL)
+                         ? strdup("--no-defaults")
+                         : myha_str_printf("--defaults-file=%s", config);
+    char *target = myha_str_printf("--target-dir=%s", backup);
+    char *dd = myha_str_printf("--datadir=%s", agent_param(agent, P_DATADIR));
+    const char *argv[] = {
+        "mariadb-backup", defaults, "--copy-back", target, dd, NULL,
+    };
+    struct myha_spawn_opts opts = {
+        .argv = argv,
+        .out = myha_spawn_out_file,
+        .err = myha_spawn_out_file,
+        .out_path = agent_param(agent, P_LOG),
+        .err_path = agent_param(agent, P_LOG),
+    };
+    struct myha_child_status cs;
+    int rc = ENOMEM;
+
+    if ((defaults != NULL) && (target != NULL) && (dd != NULL)) {
+        rc = myha_spawn_run(&opts, (int) agent_remaining_ms(agent), &cs, NULL,
+                            NULL);
+        if (rc == 0) {
+            rc = myha_child_status_rc(&cs);
+        }
+    }
+    free(defaults);
+    free(target);
+    free(dd);
+    return rc;
+}
+
+/*!
+ * \brief Restore pitr_backup in place of the server's datadir
+ *
+ * Stops the server, moves its datadir aside to <datadir>.pitr-<UTC time>
+ * (never deleted), copies the backup in with mariadb-backup --copy-back,
+ * gives it to the server's user, starts the server read-only and sets
+ * gtid_slave_pos to the backup's position, the base of the replay.
+ *
+ * \param[in,out] agent  Agent state with parameters loaded
+ *
+ * \return OCF exit code; on failure an exit reason that says what to do
+ */
+static enum ocf_exitcode
+pitr_restore(struct agent *agent)
+{
+    const char *backup = agent_param(agent, P_PITR_BACKUP);
+    const char *datadir = agent_param(agent, P_DATADIR);
+    struct passwd *pw = getpwnam(agent_param(agent, P_USER));
+    struct group *gr = getgrnam(agent_param(agent, P_GROUP));
+    enum ocf_exitcode status = PCMK_OCF_UNKNOWN_ERROR;
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    char *gtid = NULL;
+    char *reason = NULL;
+    char *aside = NULL;
+    char *sql = NULL;
+    char *text = NULL;
+    char *value = NULL;
+    int rc = 0;
+
+    if ((pw == NULL) || (gr == NULL)) {
+        return fail(PCMK_OCF_INVALID_PARAM,
+                    "the server's user or group does not exist");
+    }
+    rc = backup_gtid_get(backup, &gtid, &reason);
+    if (rc != 0) {
+        text = myha_str_printf("cannot restore parameter 'pitr_backup': %s "
+                               "(nothing was changed)",
+                               (reason == NULL) ? myha_rc_str(rc) : reason);
+        status = fail(PCMK_OCF_NOT_CONFIGURED,
+                      (text == NULL) ? myha_rc_str(rc) : text);
+        goto out_free;
+    }
+    if (!is_backup_prepared(backup)) {
+        text = myha_str_printf("cannot restore parameter 'pitr_backup': '%s' "
+                               "is not prepared: run mariadb-backup "
+                               "--prepare --target-dir=%s first (nothing "
+                               "was changed)",
+                               backup, backup);
+        status = fail(PCMK_OCF_NOT_CONFIGURED,
+                      (text == NULL) ? "backup not prepared" : text);
+        goto out_free;
+    }
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    aside = myha_str_printf("%s.pitr-%s", datadir, stamp);
+    if (aside == NULL) {
+        status = fail(PCMK_OCF_UNKNOWN_ERROR, "out of memory");
+        goto out_free;
+    }
+    qb_log(LOG_NOTICE, "pitr: restoring backup '%s' (GTID position '%s')",
+           backup, gtid);
+    status = server_stop(agent);
+    if (status != PCMK_OCF_OK) {
+        goto out_free;
+    }
+    if (rename(datadir, aside) != 0) {
+        text = myha_str_printf("cannot move datadir '%s' aside to '%s': %s",
+                               datadir, aside, strerror(errno));
+        status = fail(PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? "cannot move datadir aside" : text);
+        goto out_free;
+    }
+    qb_log(LOG_NOTICE, "pitr: previous datadir moved aside to '%s' (kept)",
+           aside);
+    rc = copy_back(agent, backup);
+    if (rc == 0) {
+        chown_uid = pw->pw_uid;
+        chown_gid = gr->gr_gid;
+        rc = nftw(datadir, chown_one, 16, FTW_PHYS);
+    }
+    if (rc != 0) {
+        text = myha_str_printf("cannot copy backup '%s' into '%s': %s (see "
+                               "'%s'); the previous datadir is '%s': move it "
+                               "back to '%s' to undo",
+                               backup, datadir, myha_rc_str(rc),
+                               agent_param(agent, P_LOG), aside, datadir);
+        status = fail(PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? "cannot copy the backup" : text);
+        goto out_free;
+    }
+    status = server_start(agent);
+    if (status != PCMK_OCF_OK) {
+        goto out_free;
+    }
+    sql = myha_str_printf("SET GLOBAL gtid_slave_pos = '%s'", gtid);
+    if ((sql == NULL) || (myha_db_exec(agent->db, sql) != 0)
+        || (myha_db_query_value(agent->db, "SELECT @@GLOBAL.gtid_slave_pos",
+                                &value)
+            != 0)
+        || (strcmp((value == NULL) ? "" : value, gtid) != 0)) {
+        text = myha_str_printf("restored backup '%s' but cannot set "
+                               "gtid_slave_pos to '%s': %s",
+                               backup, gtid,
+                               (sql == NULL) ? "out of memory"
+                                             : myha_db_error(agent->db));
+        status = fail(PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? "cannot set gtid_slave_pos" : text);
+        goto out_free;
+    }
+    qb_log(LOG_NOTICE,
+           "pitr: backup restored, server read-only at GTID position '%s'",
+           gtid);
+
+out_free:
+    free(value);
+    free(text);
+    free(sql);
+    free(aside);
+    free(reason);
+    free(gtid);
+    return status;
+}
+
 /*!
  * \brief Replay binary logs on this read-only replica up to the target
  *
@@ -298,6 +579,9 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
 
     log_to_stderr();
     status = check_replica(agent);
+    if ((status == PCMK_OCF_OK) && is_value_set(agent, P_PITR_BACKUP)) {
+        status = pitr_restore(agent);
+    }
     if (status != PCMK_OCF_OK) {
         return status;
     }
