@@ -45,10 +45,10 @@ _bmc_dir_pid() {
     local dir=$1 pid start comm
     [ -f "$dir/pid" ] || return 1
     read -r pid start <"$dir/pid" || return 1
-    [ -n "$pid" ] && [ "$(_pc_starttime "$pid")" = "$start" ] || return 1
+    [ -n "$pid" ] && [ "$(proc_starttime "$pid")" = "$start" ] || return 1
     comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
     [ "$comm" = ipmi_sim ] || return 1
-    _pc_pid_alive "$pid" || return 1
+    proc_alive "$pid" || return 1
     printf '%s\n' "$pid"
 }
 
@@ -61,12 +61,12 @@ _bmc_stop_dir() {
     }
     kill -TERM "$pid" 2>/dev/null
     for ((i = 0; i < 50; i++)); do
-        _pc_pid_alive "$pid" || break
+        proc_alive "$pid" || break
         sleep 0.1
     done
-    _pc_pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    proc_alive "$pid" && kill -KILL "$pid" 2>/dev/null
     for ((i = 0; i < 50; i++)); do
-        _pc_pid_alive "$pid" || break
+        proc_alive "$pid" || break
         sleep 0.1
     done
     rm -f "$dir/pid"
@@ -143,11 +143,11 @@ EOF
             -s "$dir/state" -n </dev/null >>"$dir/sim.log" 2>&1 &
         pid=$!
         disown "$pid"
-        printf '%s %s\n' "$pid" "$(_pc_starttime "$pid")" >"$dir/pid"
+        printf '%s %s\n' "$pid" "$(proc_starttime "$pid")" >"$dir/pid"
         for ((i = 0; i < 100; i++)); do
             pc_hub_exec ss -Hulnp 2>/dev/null \
                 | grep -q "$(pc_hub_ip):$port .*pid=$pid," && break
-            _pc_pid_alive "$pid" || break
+            proc_alive "$pid" || break
             sleep 0.1
         done
         if ! pc_hub_exec ss -Hulnp 2>/dev/null | grep -q "$(pc_hub_ip):$port .*pid=$pid,"; then

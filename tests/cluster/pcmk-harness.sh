@@ -53,6 +53,8 @@ PC_PERSISTENT=0
 PC_CHILD_PIDS=() # caller's own children, sent TERM on INT/TERM/HUP
 PC_AT_EXIT=()    # commands (eval'd) run at exit after pc_down
 PC_HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=../lib/proc.sh
+. "$PC_HARNESS_DIR/../lib/proc.sh"
 PC_UNSHARE=(unshare --mount --uts --ipc --pid --fork --mount-proc
     --kill-child=SIGKILL)
 
@@ -72,36 +74,10 @@ _pc_need_init() {
     fi
 }
 
-# Echo the start time (clock ticks since boot) of PID, or nothing.
-_pc_starttime() {
-    local stat rest
-    local -a f
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    rest=${stat##*) }
-    read -r -a f <<<"$rest"
-    printf '%s\n' "${f[19]:-}"
-}
-
-# True if PID exists and is not a zombie.
-_pc_pid_alive() {
-    local stat
-    [ -n "$1" ] || return 1
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    [ "${stat:0:1}" != Z ]
-}
-
 # True if PID is alive and its argv names the node directory NDIR, i.e. it
 # is still the `unshare` of that node and not some reuse of its PID.
 _pc_pid_is_node() {
-    local pid=$1 ndir=$2 arg
-    local -a args=()
-    _pc_pid_alive "$pid" || return 1
-    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
-    for arg in "${args[@]}"; do
-        [ "$arg" = "$ndir" ] && return 0
-    done
-    return 1
+    proc_has_arg "$1" "$2"
 }
 
 # Echo the recorded unshare PID of node directory NDIR if it is still that
@@ -110,7 +86,7 @@ _pc_ndir_pid() {
     local ndir=$1 pid start
     [ -f "$ndir/pid" ] || return 1
     read -r pid start <"$ndir/pid" || return 1
-    [ "$(_pc_starttime "$pid")" = "$start" ] || return 1
+    [ "$(proc_starttime "$pid")" = "$start" ] || return 1
     _pc_pid_is_node "$pid" "$ndir" || return 1
     printf '%s\n' "$pid"
 }
@@ -126,10 +102,10 @@ _pc_kill_ndir() {
     pid1=$(_pc_child_of "$pid")
     kill -KILL "$pid" 2>/dev/null
     for ((i = 0; i < 100; i++)); do
-        _pc_pid_alive "$pid" || { [ -n "$pid1" ] && _pc_pid_alive "$pid1"; } || break
+        proc_alive "$pid" || { [ -n "$pid1" ] && proc_alive "$pid1"; } || break
         sleep 0.1
     done
-    if _pc_pid_alive "$pid"; then
+    if proc_alive "$pid"; then
         _pc_die "cannot kill node $ndir (PID $pid)"
         return 1
     fi
@@ -159,8 +135,8 @@ _pc_run_is_stale() {
     local dir=$1 pid start
     [ -f "$dir/owner" ] || return 1 # persistent, or already reaped
     read -r pid start <"$dir/owner" || return 0
-    _pc_pid_alive "$pid" || return 0
-    [ "$(_pc_starttime "$pid")" = "$start" ] && return 1
+    proc_alive "$pid" || return 0
+    [ "$(proc_starttime "$pid")" = "$start" ] && return 1
     return 0
 }
 
@@ -286,7 +262,7 @@ pc_init() {
         # A stale run reused by name: its nodes go first.
         _pc_run_is_stale "$dir" && _pc_teardown_dir "$dir" \
             && ln -sfn "$dir" "$PC_BASE/pcmk-netns/$prefix"
-        printf '%s %s\n' "$$" "$(_pc_starttime "$$")" >"$dir/owner"
+        printf '%s %s\n' "$$" "$(proc_starttime "$$")" >"$dir/owner"
     fi
 }
 
@@ -524,7 +500,7 @@ pc_node_start() {
         pid=$!
         disown "$pid" # no "Killed" job report after a power cut
         # ip netns exec execs unshare in the same process.
-        printf '%s %s\n' "$pid" "$(_pc_starttime "$pid")" >"$ndir/pid"
+        printf '%s %s\n' "$pid" "$(proc_starttime "$pid")" >"$ndir/pid"
     done
 }
 

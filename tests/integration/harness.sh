@@ -20,6 +20,9 @@
 # or through --defaults-file, never through argv.  Messages go to stderr:
 # stdout belongs to the caller (TAP).
 
+# shellcheck source=../lib/proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
+
 MH_BASE="${MYHA_TEST_BASE:-/tmp/myha-test}"
 MH_MARIADBD="${MH_MARIADBD:-/usr/sbin/mariadbd}"
 MH_INSTALL_DB="${MH_INSTALL_DB:-/usr/bin/mariadb-install-db}"
@@ -67,36 +70,10 @@ _mh_need_init() {
     fi
 }
 
-# Echo the start time (clock ticks since boot) of PID, or nothing.
-_mh_starttime() {
-    local stat rest
-    local -a f
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    rest=${stat##*) }
-    read -r -a f <<<"$rest"
-    printf '%s\n' "${f[19]:-}"
-}
-
-# True if PID exists and is not a zombie.
-_mh_pid_alive() {
-    local stat
-    [ -n "$1" ] || return 1
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    [ "${stat:0:1}" != Z ]
-}
-
 # True if PID is alive and was started with --datadir=DATADIR, i.e. it is
 # still the server we started and not some reuse of its PID.
 _mh_pid_is_server() {
-    local pid=$1 datadir=$2 arg
-    local -a args=()
-    [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
-    for arg in "${args[@]}"; do
-        [ "$arg" = "--datadir=$datadir" ] && return 0
-    done
-    return 1
+    proc_has_arg "$1" "--datadir=$2"
 }
 
 # Stop the recorded server of server directory SDIR: TERM, bounded wait,
@@ -134,8 +111,8 @@ _mh_run_is_stale() {
     [ -f "$dir/owner" ] || return 1 # persistent, or already reaped
     read -r pid start <"$dir/owner" || return 0
     # A zombie owner is gone too (PID 1 may be slow to reap it).
-    _mh_pid_alive "$pid" || return 0
-    [ "$(_mh_starttime "$pid")" = "$start" ] && return 1
+    proc_alive "$pid" || return 0
+    [ "$(proc_starttime "$pid")" = "$start" ] && return 1
     return 0
 }
 
@@ -223,7 +200,7 @@ mh_init() {
                 [ -d "$sdir" ] && _mh_stop_sdir "$sdir"
             done
         fi
-        printf '%s %s\n' "$$" "$(_mh_starttime "$$")" >"$dir/owner"
+        printf '%s %s\n' "$$" "$(proc_starttime "$$")" >"$dir/owner"
     fi
     if [ ! -f "$dir/client.cnf" ]; then
         printf '[client]\nuser=myha\npassword=%s\n' "$(_mh_new_password)" \
@@ -365,7 +342,7 @@ _mh_start_once() {
     for ((i = 0; i < MH_START_TIMEOUT * 20; i++)); do
         # Our own child: between fork and exec its command line is still
         # ours, so look at liveness only.
-        if ! _mh_pid_alive "$pid"; then
+        if ! proc_alive "$pid"; then
             wait "$pid" 2>/dev/null
             rm -f "$sdir/pid"
             if grep -q 'Do you already have another .* running on port' "$sdir/error.log"; then
