@@ -160,6 +160,27 @@ diverged_reason(struct agent *agent)
     return line;
 }
 
+/* Whether everything this replica executed came from its source (it is
+ * contained in what the IO thread received, which the source had): then
+ * there can be no errant transaction, and monitor need not ask the source
+ * over the network.  The usual case; the check is cheap.
+ */
+static bool
+is_all_received(const struct myha_repl_state *st)
+{
+    struct myha_gtid_set *received = NULL;
+    bool all = false;
+
+    if ((st->received_text != NULL) && (*st->received_text != '\0')
+        && (myha_gtid_set_parse(st->received_text, gtid_flavor(st->flavour),
+                                &received, NULL)
+            == 0)) {
+        all = myha_gtid_set_contains(received, st->executed);
+    }
+    myha_gtid_set_free(received);
+    return all;
+}
+
 /*!
  * \brief Monitor the role of a running, connected server
  *
@@ -200,7 +221,8 @@ role_monitor(struct agent *agent)
         agent_publish_attr(agent, "gtid", NULL);
         goto out_release;
     }
-    if (st.replica->configured && (st.replica->source_host != NULL)) {
+    if (st.replica->configured && (st.replica->source_host != NULL)
+        && !is_all_received(&st)) {
         primary =
             node_gtid_set(agent, st.replica->source_host, st.flavour, NULL);
     }
