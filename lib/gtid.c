@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1466,5 +1467,148 @@ myha_gtid_set_subtract(const struct myha_gtid_set *a,
 
 out_free_set:
     myha_gtid_set_free(set);
+    return rc;
+}
+
+// One entry of a MariaDB gtid_binlog_state: a server's last GTID in a domain
+struct state_entry {
+    uint32_t domain;
+    uint32_t server;
+    uint64_t seq;
+};
+
+// Parse "d-s-n,..." into entries; myha_rc_parse if malformed
+static int
+state_parse(const char *text, struct state_entry **ret, size_t *ret_n)
+{
+    struct state_entry *entries = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    const char *p = text;
+
+    *ret = NULL;
+    *ret_n = 0;
+    if (text == NULL) {
+        return EINVAL;
+    }
+    while (*p != '\0') {
+        unsigned long long d = 0;
+        unsigned long long s = 0;
+        unsigned long long q = 0;
+        int used = 0;
+
+        p += strspn(p, " \t\n,");
+        if (*p == '\0') {
+            break;
+        }
+        if ((sscanf(p, "%llu-%llu-%llu%n", &d, &s, &q, &used) != 3)
+            || (d > UINT32_MAX) || (s > UINT32_MAX)
+            || !isdigit((unsigned char) *p)
+            || ((p[used] != '\0') && (strchr(" \t\n,", p[used]) == NULL))) {
+            free(entries);
+            return myha_rc_parse;
+        }
+        for (int k = 0; k < used; k++) {
+            // Digits and single dashes only (sscanf would take signs)
+            if (!isdigit((unsigned char) p[k])
+                && ((p[k] != '-') || !isdigit((unsigned char) p[k + 1]))) {
+                free(entries);
+                return myha_rc_parse;
+            }
+        }
+        p += used;
+        if (n == cap) {
+            struct state_entry *grown = NULL;
+
+            cap = (cap == 0) ? 8 : cap * 2;
+            grown = realloc(entries, cap * sizeof(*entries));
+            if (grown == NULL) {
+                free(entries);
+                return ENOMEM;
+            }
+            entries = grown;
+        }
+        entries[n++] = (struct state_entry){ (uint32_t) d, (uint32_t) s, q };
+    }
+    *ret = entries;
+    *ret_n = n;
+    return 0;
+}
+
+/*!
+ * \brief What a MariaDB binlog state lacks of another
+ *
+ * MariaDB positions (gtid_binlog_pos, gtid_slave_pos) keep only the last
+ * GTID of each domain, so a server whose history forked from another's
+ * (a former primary with transactions that never left it) can have a
+ * position that looks contained in the other's.  gtid_binlog_state keeps
+ * the last sequence number of every server in every domain; in
+ * gtid_strict_mode, \p have holds everything of \p want exactly when, for
+ * each server and domain of \p want, \p have has that server's
+ * transactions up to at least the same sequence number.
+ *
+ * \param[in]  have         A gtid_binlog_state ("d-s-n,...")
+ * \param[in]  want         Another one
+ * \param[out] ret_missing  NULL if \p have holds everything of \p want;
+ *                          else what it lacks per server, as
+ *                          "d-s-first..last" ranges (first is one past
+ *                          \p have's last of that server, 1 if none)
+ *
+ * \return 0, myha_rc_parse if either text is malformed, EINVAL, or ENOMEM
+ * \note The caller frees \p *ret_missing with free().
+ */
+int
+myha_gtid_state_missing(const char *have, const char *want, char **ret_missing)
+{
+    struct state_entry *h = NULL;
+    struct state_entry *w = NULL;
+    size_t nh = 0;
+    size_t nw = 0;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = NULL;
+    int rc = 0;
+
+    if (ret_missing == NULL) {
+        return EINVAL;
+    }
+    *ret_missing = NULL;
+    rc = state_parse(have, &h, &nh);
+    if (rc == 0) {
+        rc = state_parse(want, &w, &nw);
+    }
+    if (rc != 0) {
+        goto out_free;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t top = 0;
+
+        for (size_t j = 0; j < nh; j++) {
+            if ((h[j].domain == w[i].domain) && (h[j].server == w[i].server)
+                && (h[j].seq > top)) {
+                top = h[j].seq;
+            }
+        }
+        if (top >= w[i].seq) {
+            continue;
+        }
+        if ((fp == NULL) && ((fp = open_memstream(&out, &len)) == NULL)) {
+            rc = ENOMEM;
+            goto out_free;
+        }
+        fprintf(fp, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64 "..%" PRIu64,
+                (ftell(fp) > 0) ? "," : "", w[i].domain, w[i].server, top + 1,
+                w[i].seq);
+    }
+    if ((fp != NULL) && (fclose(fp) != 0)) {
+        free(out);
+        out = NULL;
+        rc = ENOMEM;
+    }
+    *ret_missing = out;
+
+out_free:
+    free(h);
+    free(w);
     return rc;
 }

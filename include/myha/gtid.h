@@ -46,6 +46,8 @@ uint64_t myha_gtid_set_count(const struct myha_gtid_set *set);
 int myha_gtid_set_union(const struct myha_gtid_set *a,
                         const struct myha_gtid_set *b,
                         struct myha_gtid_set **ret_set);
+int myha_gtid_state_missing(const char *have, const char *want,
+                            char **ret_missing);
 int myha_gtid_set_subtract(const struct myha_gtid_set *a,
                            const struct myha_gtid_set *b,
                            struct myha_gtid_set **ret_set);

@@ -911,6 +911,65 @@ mariadb_count(void **state)
         == 1);
 }
 
+// A state that holds everything of another: nothing missing
+static void
+state_missing_none(void **state)
+{
+    char *missing = (char *) "x";
+
+    (void) state;
+    assert_int_equal(
+        myha_gtid_state_missing("0-1-100,0-2-150", "0-1-100", &missing), 0);
+    assert_null(missing);
+    assert_int_equal(myha_gtid_state_missing("0-1-100", "", &missing), 0);
+    assert_null(missing);
+    assert_int_equal(
+        myha_gtid_state_missing(" 0-3-5 , 1-2-7", "1-2-6,0-3-5", &missing), 0);
+    assert_null(missing);
+}
+
+/* A former primary (server 1) that went on writing after the others had
+ * its transactions up to 15548 and a new primary (server 2) took over:
+ * its position 0-1-17327 looks below the new one's 0-2-92110, but its
+ * state shows what the new primary lacks.
+ */
+static void
+state_missing_forked_history(void **state)
+{
+    char *missing = NULL;
+
+    (void) state;
+    assert_int_equal(myha_gtid_state_missing("0-1-15548,0-3-8489,0-2-92110",
+                                             "0-2-13579,0-3-8489,0-1-17327",
+                                             &missing),
+                     0);
+    assert_string_equal(missing, "0-1-15549..17327");
+    free(missing);
+    // A server the other never saw: all of its transactions
+    assert_int_equal(
+        myha_gtid_state_missing("0-1-10", "0-1-10,0-7-12,1-7-3", &missing), 0);
+    assert_string_equal(missing, "0-7-1..12,1-7-1..3");
+    free(missing);
+}
+
+static void
+state_missing_rejects_malformed(void **state)
+{
+    char *missing = NULL;
+
+    (void) state;
+    assert_int_equal(myha_gtid_state_missing("0-1", "", &missing),
+                     myha_rc_parse);
+    assert_int_equal(myha_gtid_state_missing("", "0-1--5", &missing),
+                     myha_rc_parse);
+    assert_int_equal(myha_gtid_state_missing("0-1-5x", "", &missing),
+                     myha_rc_parse);
+    assert_int_equal(myha_gtid_state_missing("0-4294967296-1", "", &missing),
+                     myha_rc_parse);
+    assert_null(missing);
+    assert_int_equal(myha_gtid_state_missing(NULL, "", &missing), EINVAL);
+}
+
 int
 main(void)
 {
@@ -955,6 +1014,9 @@ main(void)
         cmocka_unit_test(mariadb_subtract_finds_errant_transactions),
         cmocka_unit_test(mariadb_compare_outcomes),
         cmocka_unit_test(mariadb_count),
+        cmocka_unit_test(state_missing_none),
+        cmocka_unit_test(state_missing_forked_history),
+        cmocka_unit_test(state_missing_rejects_malformed),
     };
 
     return cmocka_run_group_tests_name("gtid", tests, NULL, NULL);
