@@ -176,6 +176,71 @@ bmc_stop() {
 }
 
 ##
+# bmc_dev_opts N: the fence device options of node N's BMC (fence_ipmi and
+# fence_ipmilan take the same), one per line.
+bmc_dev_opts() {
+    printf '%s\n' "ip=$(pc_hub_ip)" "ipport=$(bmc_port "$1")" \
+        "username=$(bmc_user)" "password_file=$(bmc_password_file "$1")" \
+        lanplus=1 cipher=3
+}
+
+##
+# bmc_create_devices [AGENT] [N...]
+#
+# With the real pcs inside node 1, one stonith device fence-nodeN per node
+# N (default: every node of the run) of AGENT (fence_ipmi) against node N's
+# BMC, which avoids node N; all in one CIB update (pcs -f, cib-push), so
+# that no device ever runs on the node it fences.  pcs's output goes to
+# stderr on failure.
+bmc_create_devices() {
+    local agent=${1:-fence_ipmi} cibf=/var/lib/pacemaker/bmc-devices-cib.xml out rc=0 n
+    local -a nodes opts
+    shift
+    if [ "$#" -gt 0 ]; then nodes=("$@"); else mapfile -t nodes < <(pc_nodes); fi
+    out=$(pc_exec 1 pcs cluster cib "$cibf" 2>&1) || rc=1
+    for n in "${nodes[@]}"; do
+        mapfile -t opts < <(bmc_dev_opts "$n")
+        out+=$(pc_exec 1 pcs -f "$cibf" stonith create "fence-node$n" "$agent" \
+            "${opts[@]}" "pcmk_host_list=node$n" op monitor interval=60s 2>&1) || rc=1
+        out+=$(pc_exec 1 pcs -f "$cibf" constraint location "fence-node$n" \
+            avoids "node$n" 2>&1) || rc=1
+    done
+    [ "$rc" = 0 ] && { out+=$(pc_exec 1 pcs cluster cib-push "$cibf" --config 2>&1) || rc=1; }
+    pc_exec 1 rm -f "$cibf"
+    [ "$rc" = 0 ] || printf '%s\n' "$out" >&2
+    return "$rc"
+}
+
+##
+# bmc_devices_started [TIMEOUT] [FROM]: wait until every fence-nodeN
+# device of the run's nodes is Started (as seen from node FROM, default 1).
+bmc_devices_started() {
+    local timeout=${1:-60} from=${2:-1} i xml want
+    want=$(pc_nodes | grep -c .)
+    for ((i = 0; i < timeout * 2; i++)); do
+        xml=$(pc_crm_mon_xml "$from")
+        [ "$(grep -cE '<resource id="fence-node[0-9]+" resource_agent="stonith:[^"]*" role="Started" [^>]*active="true" [^>]*failed="false"' <<<"$xml")" = "$want" ] \
+            && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+##
+# bmc_power N on|off|status [AGENT]
+#
+# Ask node N's BMC over IPMI (from the hub namespace, as an operator's
+# workstation would) to power the node on or off, or for its state, with
+# the fence agent AGENT (default: $BMC_FENCE_AGENT, else fence_ipmi in
+# PATH); options on stdin, so no password in argv.  Exit status is the
+# agent's (status: 0 on, 2 off).
+bmc_power() {
+    local n=$1 action=$2 agent=${3:-${BMC_FENCE_AGENT:-fence_ipmi}}
+    { bmc_dev_opts "$n"; printf 'action=%s\n' "$action"; } \
+        | pc_hub_exec "$agent" >/dev/null
+}
+
+##
 # bmc_running N: true if node N's BMC runs.
 bmc_running() { _bmc_dir_pid "$(_bmc_dir "$1")" >/dev/null; }
 

@@ -22,7 +22,10 @@
 #                       on every node, so one clone serves all)
 #   /etc/myha/repl.pw   the replication password, root only, mode 600
 #   /etc/myha/app.cnf   [client] option file of an application account
-#                       (DML and DDL, no SUPER / READ ONLY ADMIN), mode 600
+#                       (DML and DDL, no SUPER / READ ONLY ADMIN), mode 600;
+#                       the same account may connect from the bridge
+#                       (app@10.99.0.%, RUNDIR/app-net.cnf on the host), e.g.
+#                       from the client namespace through the writer IP
 # (RUNDIR/nN/etc-myha bound over /etc/myha by the node hook; an empty
 # /etc/myha is created on the host as the mount point if it is missing.)
 # The password never reaches argv or the logs: SQL goes to the client on
@@ -38,6 +41,7 @@ MC_ETC=/etc/myha
 MC_SOCKET=/run/mysqld/mysqld.sock
 MC_MONITOR_PROMOTED="${MC_MONITOR_PROMOTED:-4s}"
 MC_MONITOR_UNPROMOTED="${MC_MONITOR_UNPROMOTED:-5s}"
+MC_VIP_RSC="${MC_VIP_RSC:-vip}"
 # Server options of every node besides server_id and bind address (my.cnf
 # syntax, one per line).
 MC_SERVER_OPTS=(
@@ -108,6 +112,8 @@ CREATE USER '$MC_REPL_USER'@'$PC_SUBNET.%' IDENTIFIED BY '$pw';
 GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO '$MC_REPL_USER'@'$PC_SUBNET.%';
 CREATE USER '$MC_APP_USER'@'localhost' IDENTIFIED BY '$apw';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER ON *.* TO '$MC_APP_USER'@'localhost';
+CREATE USER '$MC_APP_USER'@'$PC_SUBNET.%' IDENTIFIED BY '$apw';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER ON *.* TO '$MC_APP_USER'@'$PC_SUBNET.%';
 EOF
         tail -n 20 "$tdir/bootstrap.log" >&2
         return 1
@@ -147,6 +153,9 @@ mc_setup_nodes() {
         (umask 077 && printf '[client]\nuser=%s\npassword=%s\nsocket=%s\n' \
             "$MC_APP_USER" "$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom \
                 | head -c 24)" "$MC_SOCKET" >"$PC_RUNDIR/app.cnf") || return 1
+        # The same account over TCP (no socket line)
+        (umask 077 && grep -v '^socket=' "$PC_RUNDIR/app.cnf" \
+            >"$PC_RUNDIR/app-net.cnf") || return 1
     fi
     _mc_template || return 1
     for ((n = 1; n <= count; n++)); do
@@ -158,8 +167,9 @@ mc_setup_nodes() {
         fi
         chown -R mysql:mysql "$ndir/lib-mysql"
         {
-            printf '[mysqld]\nserver_id = %s\nbind_address = %s\nport = %s\n' \
-                "$n" "$(pc_ip "$n")" "$MC_PORT"
+            # Every address of the node: its own and the writer IP
+            printf '[mysqld]\nserver_id = %s\nbind_address = 0.0.0.0\nport = %s\n' \
+                "$n" "$MC_PORT"
             printf 'report_host = node%s\n' "$n"
             for opt in "${MC_SERVER_OPTS[@]}"; do
                 printf '%s\n' "$opt"
@@ -190,6 +200,71 @@ mc_create_resource() {
         op monitor interval="$MC_MONITOR_PROMOTED" role=Promoted timeout=30s \
         op monitor interval="$MC_MONITOR_UNPROMOTED" role=Unpromoted timeout=30s \
         promotable notify=true "$@"
+}
+
+##
+# mc_bed_up N [FENCE-AGENT]
+#
+# The whole test bed of nodes 1..N (pc_init and pc_overlay_agents done;
+# bmc.sh sourced; PC_STONITH_ENABLED=true for real fencing): MariaDB
+# prepared (mc_setup_nodes), the nodes up (pc_up), a BMC per node
+# (bmc_start), one stonith device per node of FENCE-AGENT (fence_ipmi)
+# Started, and the client namespace (pc_client_up).  No resource yet.
+mc_bed_up() {
+    local count=${1:?mc_bed_up N} agent=${2:-fence_ipmi} n
+    local -a nodes=()
+    for ((n = 1; n <= count; n++)); do nodes+=("$n"); done
+    mc_setup_nodes "$count" || _mc_die "cannot prepare MariaDB on the nodes" || return 1
+    pc_up "$count" || _mc_die "the nodes did not come online" || return 1
+    bmc_start "${nodes[@]}" || _mc_die "the BMCs did not start" || return 1
+    bmc_create_devices "$agent" || _mc_die "pcs stonith create failed" || return 1
+    bmc_devices_started 60 || _mc_die "the fence devices did not start" || return 1
+    pc_client_up || _mc_die "cannot create the client namespace" || return 1
+}
+
+##
+# mc_vip: the writer virtual IP ($PC_SUBNET.100).  mc_app_net_cnf: the
+# [client] option file (host path, mode 600) of the application account
+# over TCP.
+mc_vip() { printf '%s.100\n' "$PC_SUBNET"; }
+mc_app_net_cnf() { printf '%s/app-net.cnf\n' "$PC_RUNDIR"; }
+
+##
+# mc_create_vip [PCS-ARG...]
+#
+# The writer virtual IP MC_VIP_RSC ("vip"): the real `pcs resource create
+# vip ocf:heartbeat:IPaddr2 ip=$(mc_vip) ... --disabled`, colocated with
+# the Promoted instance of MC_RSC-clone and ordered after its promote (so
+# it also stops before a demote), then enabled, so that it never runs
+# anywhere else first.  Each step is its own CIB change: a `pcs cluster
+# cib-push` of a copy taken earlier would undo what the agents wrote to
+# the CIB in the meantime (the recorded primary).
+mc_create_vip() {
+    local v=1
+    pc_exec "$v" pcs resource create "$MC_VIP_RSC" ocf:heartbeat:IPaddr2 \
+        ip="$(mc_vip)" cidr_netmask=24 nic=eth0 op monitor interval=5s \
+        --disabled "$@" >/dev/null \
+        && pc_exec "$v" pcs constraint colocation add "$MC_VIP_RSC" with Promoted \
+            "$MC_RSC-clone" INFINITY >/dev/null \
+        && pc_exec "$v" pcs constraint order promote "$MC_RSC-clone" then start \
+            "$MC_VIP_RSC" >/dev/null \
+        && pc_exec "$v" pcs resource enable "$MC_VIP_RSC" >/dev/null
+}
+
+##
+# mc_vip_node [FROM]: the node where the writer IP is started (nothing if
+# it is not).
+mc_vip_node() {
+    _mc_cluster_view "${1:-}" | awk -v rsc="$MC_VIP_RSC" '
+        /<resource / {
+            inres = ($0 ~ (" id=\"" rsc "\"") && $0 ~ / active="true"/ && $0 !~ /\/>$/)
+            next
+        }
+        inres && /<node name=/ {
+            match($0, /name="[^"]*"/)
+            print substr($0, RSTART + 6, RLENGTH - 7)
+        }
+        /<\/resource>/ { inres = 0 }'
 }
 
 ##
@@ -258,17 +333,34 @@ mc_slave_field() {
 }
 
 ##
+# mc_view_node: the first running node whose partition has quorum (else
+# the first running node): after a partition, the cut-off node's view is
+# not the cluster's.
+mc_view_node() {
+    local n first=""
+    for n in $(pc_nodes); do
+        pc_is_running "$n" || continue
+        [ -z "$first" ] && first=$n
+        if pc_crm_mon_xml "$n" 2>/dev/null \
+            | grep -q '<current_dc [^>]*with_quorum="true"'; then
+            printf '%s\n' "$n"
+            return
+        fi
+    done
+    printf '%s\n' "${first:-1}"
+}
+
+# crm_mon XML as seen from node FROM, by default from mc_view_node.
+_mc_cluster_view() {
+    pc_crm_mon_xml "$(_mc_n "${1:-$(mc_view_node)}")"
+}
+
+##
 # mc_roles [FROM]: "nodeN ROLE" per node where the resource is active
 # (ROLE Promoted, Unpromoted, Started, ...), as seen from node FROM
-# (default: the first running node).
+# (default: a node of the quorate partition, see _mc_cluster_view).
 mc_roles() {
-    local from=${1:-}
-    if [ -z "$from" ]; then
-        for from in $(pc_nodes); do
-            pc_is_running "$from" && break
-        done
-    fi
-    pc_crm_mon_xml "$(_mc_n "$from")" | awk -v rsc="$MC_RSC" '
+    _mc_cluster_view "${1:-}" | awk -v rsc="$MC_RSC" '
         /<resource / {
             id = ""; role = ""; active = 0
             if (match($0, / id="[^"]*"/)) id = substr($0, RSTART + 5, RLENGTH - 6)

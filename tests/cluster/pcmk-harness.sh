@@ -287,6 +287,49 @@ pc_hub_exec() {
 }
 
 ##
+# pc_client_up: a client machine on the bridge, outside the cluster: its
+# own network namespace at pc_client_ip ($PC_SUBNET.200), e.g. for an
+# application writing through a virtual IP.  pc_client_exec CMD [ARG...]
+# runs CMD there (network namespace only; it sees the host's files).
+# Deleted with the run's other namespaces by pc_down.
+pc_client_ip() { printf '%s.200\n' "$PC_SUBNET"; }
+pc_client_netns() { printf '%scl\n' "$(_pc_prefix)"; }
+pc_client_up() {
+    local hub ns
+    _pc_need_init || return 1
+    hub=$(pc_hub_netns)
+    ns=$(pc_client_netns)
+    [ -e "/run/netns/$hub" ] || _pc_die "no hub network namespace: pc_up first" || return 1
+    [ -e "/run/netns/$ns" ] && return 0
+    ip netns add "$ns" || return 1
+    ip -n "$hub" link add hcl type veth peer name eth0 netns "$ns" || return 1
+    ip -n "$hub" link set hcl master br0 up || return 1
+    ip -n "$ns" link set lo up || return 1
+    ip -n "$ns" addr add "$(pc_client_ip)/24" dev eth0 || return 1
+    ip -n "$ns" link set eth0 up
+}
+pc_client_exec() {
+    _pc_need_init || return 1
+    ip netns exec "$(pc_client_netns)" "$@"
+}
+
+##
+# pc_link_down N / pc_link_up N: cut node N off the bridge (its port on
+# the bridge goes down: a network partition of that node; it keeps
+# running) and connect it again.  pc_link_is_up N.
+pc_link_down() {
+    _pc_need_init || return 1
+    ip -n "$(pc_hub_netns)" link set "h$1" down
+}
+pc_link_up() {
+    _pc_need_init || return 1
+    ip -n "$(pc_hub_netns)" link set "h$1" up
+}
+pc_link_is_up() {
+    ip -n "$(pc_hub_netns)" -o link show "h$1" 2>/dev/null | grep -q '[<,]UP[,>]'
+}
+
+##
 # pc_nodes: the node numbers of this run, one per line.
 pc_nodes() {
     local i
@@ -442,7 +485,7 @@ logging {
     to_logfile: yes
     logfile: /var/log/corosync/corosync.log
     to_syslog: no
-    timestamp: on
+    timestamp: hires
 }
 quorum {
     provider: corosync_votequorum
