@@ -282,7 +282,10 @@ static const struct myha_param params[P__COUNT] = {
                     "moved aside to <datadir>.pitr-<UTC time> (never "
                     "deleted; the path is logged), the backup is copied in, "
                     "the server is started read-only, and the replay starts "
-                    "from the backup's GTID position.",
+                    "from the backup's GTID position. The datadir must not "
+                    "be a mount point (it could not be moved aside): then "
+                    "pitr refuses before it changes anything; restore the "
+                    "backup by hand and run pitr without pitr_backup.",
     },
 };
 

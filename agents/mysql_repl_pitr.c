@@ -6,12 +6,15 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -422,13 +425,64 @@ copy_back(struct agent *agent, const char *backup)
     return rc;
 }
 
+/* Whether path is the root of a mount, a bind mount included: rename()
+ * cannot move it (EBUSY).  Before Linux 5.8 statx() does not say, and only
+ * a mount of another file system is seen.
+ */
+static bool
+is_mount_point(const char *path)
+{
+    struct statx stx;
+    struct stat st;
+    char *parent = NULL;
+    bool mount_point = false;
+
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx)
+        != 0) {
+        return false;
+    }
+    if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0) {
+        return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+    }
+    parent = myha_str_printf("%s/..", path);
+    if ((parent != NULL) && S_ISDIR(stx.stx_mode) && (stat(parent, &st) == 0)) {
+        mount_point =
+            (makedev(stx.stx_dev_major, stx.stx_dev_minor) != st.st_dev);
+    }
+    free(parent);
+    return mount_point;
+}
+
+// Exit reason for a datadir that is a mount point, and what to do instead
+static enum ocf_exitcode
+fail_mount_point(const char *datadir, const char *backup, const char *gtid,
+                 const char *what)
+{
+    char *text = myha_str_printf(
+        "cannot restore parameter 'pitr_backup': datadir '%s' is a mount "
+        "point and cannot be moved aside: restore '%s' by hand (stop the "
+        "server, move the datadir's contents elsewhere, mariadb-backup "
+        "--copy-back, start it, SET GLOBAL gtid_slave_pos = '%s') and run "
+        "pitr without pitr_backup, or make the datadir a directory below the "
+        "mount point (%s)",
+        datadir, backup, gtid, what);
+    enum ocf_exitcode status =
+        fail(PCMK_OCF_NOT_CONFIGURED,
+             (text == NULL) ? "datadir is a mount point" : text);
+
+    free(text);
+    return status;
+}
+
 /*!
  * \brief Restore pitr_backup in place of the server's datadir
  *
  * Stops the server, moves its datadir aside to <datadir>.pitr-<UTC time>
  * (never deleted), copies the backup in with mariadb-backup --copy-back,
  * gives it to the server's user, starts the server read-only and sets
- * gtid_slave_pos to the backup's position, the base of the replay.
+ * gtid_slave_pos to the backup's position, the base of the replay.  A
+ * datadir that is a mount point (a bind mount in a container, say) cannot
+ * be moved aside: refused before the server is stopped.
  *
  * \param[in,out] agent  Agent state with parameters loaded
  *
@@ -483,6 +537,10 @@ pitr_restore(struct agent *agent)
         status = fail(PCMK_OCF_UNKNOWN_ERROR, "out of memory");
         goto out_free;
     }
+    if (is_mount_point(datadir)) {
+        status = fail_mount_point(datadir, backup, gtid, "nothing was changed");
+        goto out_free;
+    }
     qb_log(LOG_NOTICE, "pitr: restoring backup '%s' (GTID position '%s')",
            backup, gtid);
     status = server_stop(agent);
@@ -490,8 +548,22 @@ pitr_restore(struct agent *agent)
         goto out_free;
     }
     if (rename(datadir, aside) != 0) {
-        text = myha_str_printf("cannot move datadir '%s' aside to '%s': %s",
-                               datadir, aside, strerror(errno));
+        int err = errno;
+        // Leave things as they were: the server runs on its old datadir
+        bool restarted = (server_start(agent) == PCMK_OCF_OK);
+        const char *what = restarted
+                               ? "the server was started again; nothing was "
+                                 "changed"
+                               : "the server is stopped and did not start "
+                                 "again";
+
+        if (err == EBUSY) {
+            status = fail_mount_point(datadir, backup, gtid, what);
+            goto out_free;
+        }
+        text = myha_str_printf("cannot move datadir '%s' aside to '%s': %s "
+                               "(%s)",
+                               datadir, aside, strerror(err), what);
         status = fail(PCMK_OCF_UNKNOWN_ERROR,
                       (text == NULL) ? "cannot move datadir aside" : text);
         goto out_free;
