@@ -469,10 +469,12 @@ out_free_boot:
     return rc;
 }
 
-// Run a Pacemaker tool from tools_dir; keep its stderr if it fails
+/* Run a Pacemaker tool from tools_dir with environment envp (NULL: ours);
+ * keep its stderr if it fails
+ */
 static int
-run_tool(struct myha_cluster *cluster, const char *const *argv,
-         char **ret_stdout, int *failed_exit_code)
+run_tool_env(struct myha_cluster *cluster, const char *const *argv,
+             const char *const *envp, char **ret_stdout, int *failed_exit_code)
 {
     char *path = myha_str_printf("%s/%s", cluster->tools_dir, argv[0]);
     size_t argc = 0;
@@ -502,6 +504,7 @@ run_tool(struct myha_cluster *cluster, const char *const *argv,
     }
     memset(&opts, 0, sizeof(opts));
     opts.argv = full;
+    opts.envp = envp;
     opts.new_session = true;
     opts.out =
         (ret_stdout != NULL) ? myha_spawn_out_capture : myha_spawn_out_null;
@@ -542,6 +545,46 @@ run_tool(struct myha_cluster *cluster, const char *const *argv,
 out_free_path:
     free(path);
     return rc;
+}
+
+// Run a Pacemaker tool from tools_dir; keep its stderr if it fails
+static int
+run_tool(struct myha_cluster *cluster, const char *const *argv,
+         char **ret_stdout, int *failed_exit_code)
+{
+    return run_tool_env(cluster, argv, NULL, ret_stdout, failed_exit_code);
+}
+
+/* Our environment without the node Pacemaker runs the action on: with
+ * OCF_RESKEY_CRM_meta_on_node set, attrd_updater answers "--query --all"
+ * for that node only (seen with 2.1.5).  Pointers into environ; the caller
+ * frees the array only.
+ */
+static const char **
+env_without_on_node(void)
+{
+    size_t n = 0;
+    const char **env = NULL;
+    size_t kept = 0;
+
+    while (environ[n] != NULL) {
+        n++;
+    }
+    env = calloc(n + 1, sizeof(*env));
+    if (env == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((strncmp(environ[i], "OCF_RESKEY_CRM_meta_on_node=",
+                     strlen("OCF_RESKEY_CRM_meta_on_node="))
+             != 0)
+            && (strncmp(environ[i], "OCF_RESKEY_CRM_meta_on_node_uuid=",
+                        strlen("OCF_RESKEY_CRM_meta_on_node_uuid="))
+                != 0)) {
+            env[kept++] = environ[i];
+        }
+    }
+    return env;
 }
 
 // Cache file of one attribute: cache_dir/myha-KIND-KEY.cache, with every
@@ -1146,6 +1189,7 @@ int
 myha_cluster_attr_query_all(struct myha_cluster *cluster, const char *name,
                             struct myha_node_value **ret_values, size_t *ret_n)
 {
+    const char **env = NULL;
     char *name_arg = NULL;
     char *out_text = NULL;
     int exit_code = 0;
@@ -1162,10 +1206,16 @@ myha_cluster_attr_query_all(struct myha_cluster *cluster, const char *name,
     if (name_arg == NULL) {
         return ENOMEM;
     }
-    rc = run_tool(cluster,
-                  (const char *const[]){ "attrd_updater", "--query", "--all",
-                                         name_arg, NULL },
-                  &out_text, &exit_code);
+    env = env_without_on_node();
+    if (env == NULL) {
+        free(name_arg);
+        return ENOMEM;
+    }
+    rc = run_tool_env(cluster,
+                      (const char *const[]){ "attrd_updater", "--query",
+                                             "--all", name_arg, NULL },
+                      env, &out_text, &exit_code);
+    free(env);
     if ((rc == myha_rc_child_failed)
         && ((exit_code == TOOL_EXIT_NOSUCH) || (exit_code == TOOL_EXIT_CONFIG))
         && (cluster->tool_err != NULL)

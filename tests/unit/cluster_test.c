@@ -37,6 +37,7 @@
     "if [ -n \"$FAKE_OUT\" ]; then cat \"$FAKE_OUT\"; fi\n"            \
     "if [ -n \"$FAKE_ERR\" ]; then echo \"$FAKE_ERR\" >&2; fi\n"       \
     "if [ -n \"$FAKE_KILL\" ]; then kill -9 $$; fi\n"                  \
+    "if [ -n \"$FAKE_ENV\" ]; then env > \"$FAKE_ENV\"; fi\n"          \
     "exit ${FAKE_EXIT:-0}\n"
 
 struct fixture {
@@ -827,6 +828,33 @@ query_all_runs_attrd_updater(void **state)
     assert_string_equal(v[1].value, "0-1-7");
     myha_node_values_free(v, n);
 
+    /* Under Pacemaker the action's node is in the environment, and with it
+     * attrd_updater answers --all for that node only: the query runs
+     * without it (other variables stay)
+     */
+    {
+        char *env_file = NULL;
+        char *env_text = NULL;
+
+        assert_true(asprintf(&env_file, "%s/env", fx->dir) > 0);
+        setenv("FAKE_ENV", env_file, 1);
+        setenv("OCF_RESKEY_CRM_meta_on_node", "node1", 1);
+        setenv("OCF_RESKEY_CRM_meta_on_node_uuid", "1", 1);
+        assert_int_equal(
+            myha_cluster_attr_query_all(fx->cluster, "myha-gtid-db", &v, &n),
+            0);
+        myha_node_values_free(v, n);
+        env_text = read_text(env_file);
+        assert_non_null(env_text);
+        assert_null(strstr(env_text, "OCF_RESKEY_CRM_meta_on_node"));
+        assert_non_null(strstr(env_text, "FAKE_OUT="));
+        unsetenv("OCF_RESKEY_CRM_meta_on_node");
+        unsetenv("OCF_RESKEY_CRM_meta_on_node_uuid");
+        unsetenv("FAKE_ENV");
+        free(env_text);
+        free(env_file);
+    }
+
     /*
      * "attribute does not exist": no node has it.  attrd_updater 2.1.5 says
      * so with exit code 78 (CRM_EX_CONFIG, seen on a real cluster), maybe
@@ -865,7 +893,7 @@ query_all_runs_attrd_updater(void **state)
                         "does not exist");
     unsetenv("FAKE_EXIT");
     unsetenv("FAKE_ERR");
-    assert_int_equal(forks(fx), 5);
+    assert_int_equal(forks(fx), 6);
 }
 
 static void
