@@ -1543,9 +1543,14 @@ state_parse(const char *text, struct state_entry **ret, size_t *ret_n)
  * (a former primary with transactions that never left it) can have a
  * position that looks contained in the other's.  gtid_binlog_state keeps
  * the last sequence number of every server in every domain; in
- * gtid_strict_mode, \p have holds everything of \p want exactly when, for
- * each server and domain of \p want, \p have has that server's
- * transactions up to at least the same sequence number.
+ * gtid_strict_mode, \p have holds everything of \p want when, for each
+ * server and domain of \p want, \p have has that server's transactions up
+ * to at least the same sequence number.  A server that \p have's state
+ * does not name at all may be in its data even so (a datadir restored
+ * from a backup starts a new binary log, and its state forgets the
+ * servers before): for it, only the domain's position is compared, and a
+ * forked history shows when replication starts (the source cannot send
+ * from the replica's position, error 1236).
  *
  * \param[in]  have         A gtid_binlog_state ("d-s-n,...")
  * \param[in]  want         Another one
@@ -1582,14 +1587,25 @@ myha_gtid_state_missing(const char *have, const char *want, char **ret_missing)
     }
     for (size_t i = 0; i < nw; i++) {
         uint64_t top = 0;
+        uint64_t domain_top = 0;
+        bool known = false;
 
         for (size_t j = 0; j < nh; j++) {
-            if ((h[j].domain == w[i].domain) && (h[j].server == w[i].server)
-                && (h[j].seq > top)) {
+            if (h[j].domain != w[i].domain) {
+                continue;
+            }
+            domain_top = (h[j].seq > domain_top) ? h[j].seq : domain_top;
+            if ((h[j].server == w[i].server) && (h[j].seq >= top)) {
                 top = h[j].seq;
+                known = true;
             }
         }
-        if (top >= w[i].seq) {
+        /* A server have's binary log never names may still be in its data
+         * (a datadir restored from a backup starts a new binary log): then
+         * only the position can be compared.
+         */
+        if ((known && (top >= w[i].seq))
+            || (!known && (domain_top >= w[i].seq))) {
             continue;
         }
         if ((fp == NULL) && ((fp = open_memstream(&out, &len)) == NULL)) {

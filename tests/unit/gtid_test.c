@@ -945,6 +945,20 @@ state_missing_forked_history(void **state)
                      0);
     assert_string_equal(missing, "0-1-15549..17327");
     free(missing);
+    /* A server that have's state does not name, at or below its position:
+     * its binary log may have been started anew (a restored backup), so
+     * only positions count
+     */
+    assert_int_equal(myha_gtid_state_missing(
+                         "0-2-22298", "0-1-14896,0-3-5986,0-2-22298", &missing),
+                     0);
+    assert_null(missing);
+    // ... but beyond it, what is missing is named
+    assert_int_equal(
+        myha_gtid_state_missing("0-2-22298", "0-3-22300,0-2-20000", &missing),
+        0);
+    assert_string_equal(missing, "0-3-1..22300");
+    free(missing);
     // A server the other never saw: all of its transactions
     assert_int_equal(
         myha_gtid_state_missing("0-1-10", "0-1-10,0-7-12,1-7-3", &missing), 0);
