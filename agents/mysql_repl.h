@@ -89,6 +89,11 @@ struct myha_db_opts agent_node_opts(const struct agent *agent, const char *node,
                                     const char *password);
 int agent_node_gtid(const struct agent *agent, const char *node,
                     char **ret_gtid, char **ret_reason);
+int agent_node_position(const struct agent *agent, const char *node,
+                        char **ret_executed, char **ret_received,
+                        char **ret_reason);
+int agent_node_query(const struct agent *agent, const char *node,
+                     const char *sql, char **ret_value, char **ret_reason);
 int agent_follow(struct agent *agent, const char *node);
 
 // mysql_repl_role.c: roles

@@ -291,6 +291,27 @@ int
 agent_node_gtid(const struct agent *agent, const char *node, char **ret_gtid,
                 char **ret_reason)
 {
+    return agent_node_position(agent, node, ret_gtid, NULL, ret_reason);
+}
+
+/*!
+ * \brief Read another replica's executed and received GTID sets over TCP,
+ *        as the replication user
+ *
+ * \param[in]  agent         Agent state with parameters loaded
+ * \param[in]  node          Node name (resolved by the system resolver)
+ * \param[out] ret_executed  Its executed set, as text (caller frees)
+ * \param[out] ret_received  If not NULL, what its IO thread received, as
+ *                           text (caller frees); without it, only the
+ *                           executed set is read
+ * \param[out] ret_reason    On failure, why (caller frees)
+ *
+ * \return 0 or a result code
+ */
+int
+agent_node_position(const struct agent *agent, const char *node,
+                    char **ret_executed, char **ret_received, char **ret_reason)
+{
     char *password = NULL;
     struct myha_db_opts opts;
     int rc = agent_password(agent, &password);
@@ -302,8 +323,56 @@ agent_node_gtid(const struct agent *agent, const char *node, char **ret_gtid,
         return rc;
     }
     opts = agent_node_opts(agent, node, password);
-    rc = myha_repl_source_gtid_get(&opts, ret_gtid, ret_reason);
+    if (ret_received == NULL) {
+        rc = myha_repl_source_gtid_get(&opts, ret_executed, ret_reason);
+    } else {
+        rc = myha_repl_peer_position_get(&opts, ret_executed, ret_received,
+                                         ret_reason);
+    }
     agent_password_free(password);
+    return rc;
+}
+
+/*!
+ * \brief Ask another node's server for one value over TCP, as the
+ *        replication user
+ *
+ * \param[in]  agent       Agent state with parameters loaded
+ * \param[in]  node        Node name
+ * \param[in]  sql         Query returning one value
+ * \param[out] ret_value   The value ("" for NULL; caller frees)
+ * \param[out] ret_reason  On failure, why (caller frees)
+ *
+ * \return 0 or a result code
+ */
+int
+agent_node_query(const struct agent *agent, const char *node, const char *sql,
+                 char **ret_value, char **ret_reason)
+{
+    char *password = NULL;
+    struct myha_db *db = NULL;
+    struct myha_db_opts opts;
+    int rc = agent_password(agent, &password);
+
+    if (rc != 0) {
+        *ret_reason = myha_str_printf("cannot read the replication "
+                                      "password: %s",
+                                      strerror(rc));
+        return rc;
+    }
+    opts = agent_node_opts(agent, node, password);
+    rc = myha_db_connect(&opts, &db, ret_reason);
+    agent_password_free(password);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = myha_db_query_value(db, sql, ret_value);
+    if (rc != 0) {
+        *ret_reason = strdup(myha_db_error(db));
+    } else if ((*ret_value == NULL) && ((*ret_value = strdup("")) == NULL)) {
+        rc = ENOMEM;
+    }
+    myha_db_free(db);
     return rc;
 }
 

@@ -23,6 +23,13 @@
 
 #include "mysql_repl.h"
 
+#define BINLOG_STATE_SQL "SELECT @@GLOBAL.gtid_binlog_state"
+
+/* Last_IO_Errno when the source cannot send from the replica's position:
+ * ER_MASTER_FATAL_ERROR_READING_BINLOG (MariaDB), ER_SOURCE_... (MySQL)
+ */
+#define ER_SOURCE_FATAL_READING_BINLOG 1236
+
 //! Score of a server that replicates from nobody while no other node is
 //! recorded as primary (a new cluster): promotable, below healthy replicas
 #define SCORE_UNATTACHED 100
@@ -201,6 +208,7 @@ role_monitor(struct agent *agent)
     char *diverged = NULL;
     enum ocf_exitcode status = read_state(agent, &st);
     int score = SCORE_PROMOTABLE;
+    bool idle = false;
 
     if (status != PCMK_OCF_OK) {
         return status;
@@ -234,7 +242,31 @@ role_monitor(struct agent *agent)
         goto out_release;
     }
 
-    if (health.problem == myha_repl_not_replica) {
+    /* Configured as a replica, but both threads stopped without an error:
+     * neither receiving nor applying, as good as not a replica (its
+     * position is frozen and its lag unknown).
+     */
+    idle = (health.problem == myha_repl_sql_stopped)
+           && (st.replica->io_running == myha_db_thread_stopped);
+    if (st.replica->configured
+        && (st.replica->last_io_errno == ER_SOURCE_FATAL_READING_BINLOG)) {
+        /* The source cannot send what follows this replica's position: it
+         * purged it, or this replica's history forked from the source's
+         * (MariaDB: "not in the master's binlog").  It falls further
+         * behind with every transaction: never promotable.
+         */
+        char *why = myha_str_printf("replication cannot continue: error "
+                                    "%lld: %s",
+                                    st.replica->last_io_errno,
+                                    (st.replica->last_io_error == NULL)
+                                        ? ""
+                                        : st.replica->last_io_error);
+
+        score = SCORE_NONE;
+        qb_log(LOG_WARNING, "not promotable: %s", (why == NULL) ? "" : why);
+        agent_publish_attr(agent, "health", why);
+        free(why);
+    } else if ((health.problem == myha_repl_not_replica) || idle) {
         char *node = recorded_primary(agent, NULL);
 
         /* Replicating from nobody is fine only while nobody else is the
@@ -302,64 +334,242 @@ own_position(const struct myha_repl_state *st)
     return NULL;
 }
 
-/* Refuse (with the reason) unless this node has every transaction that
- * each peer replica has published.
+static void
+drain_progress(const struct myha_repl_progress *p, void *data)
+{
+    qb_log(LOG_INFO,
+           "applying the relay log: %llu transactions left after "
+           "%lld ms (applied %s of %s)",
+           (unsigned long long) p->remaining, p->elapsed_ms,
+           (p->applied == NULL) ? "" : p->applied,
+           (p->received == NULL) ? "" : p->received);
+}
+
+/* A peer replica's position as its server tells it now: executed plus
+ * received (its SQL thread applies the rest, and its binary log passes it
+ * on); NULL if it cannot be asked
+ */
+static struct myha_gtid_set *
+peer_position(struct agent *agent, const char *node,
+              enum myha_db_flavour flavour)
+{
+    char *executed = NULL;
+    char *received = NULL;
+    char *reason = NULL;
+    struct myha_gtid_set *ex = NULL;
+    struct myha_gtid_set *rx = NULL;
+    struct myha_gtid_set *all = NULL;
+
+    if (agent_node_position(agent, node, &executed, &received, &reason) != 0) {
+        qb_log(LOG_INFO, "cannot ask replica '%s' for its position: %s", node,
+               (reason == NULL) ? "" : reason);
+    } else if ((myha_gtid_set_parse(executed, gtid_flavor(flavour), &ex, NULL)
+                == 0)
+               && (myha_gtid_set_parse(received, gtid_flavor(flavour), &rx,
+                                       NULL)
+                   == 0)) {
+        if (myha_gtid_set_union(ex, rx, &all) != 0) {
+            all = NULL;
+        }
+    } else {
+        qb_log(LOG_WARNING, "position of replica '%s' not understood", node);
+    }
+    myha_gtid_set_free(ex);
+    myha_gtid_set_free(rx);
+    free(executed);
+    free(received);
+    free(reason);
+    return all;
+}
+
+/* The peer replica with the most transactions this node lacks, and what
+ * it has (*ret_node, *ret_theirs: caller frees; both NULL when no peer has
+ * anything this node lacks).  Peers are the nodes that published a
+ * position: healthy replicas (a diverged one publishes none, so its
+ * history is never taken on).  Each is asked directly, because a published
+ * position is up to a monitor interval old; one that cannot be asked
+ * counts with its published position, and then lacking anything of it is
+ * a refusal: nothing could bring it here.
  */
 static enum ocf_exitcode
-check_peers(struct agent *agent, const struct myha_repl_state *st)
+most_advanced_peer(struct agent *agent, const struct myha_gtid_set *ours,
+                   enum myha_db_flavour flavour, char **ret_node,
+                   struct myha_gtid_set **ret_theirs, uint64_t *ret_count)
 {
     struct myha_node_value *values = NULL;
-    struct myha_gtid_set *mine = own_position(st);
-    const struct myha_gtid_set *ours = (mine == NULL) ? st->executed : mine;
     enum ocf_exitcode status = PCMK_OCF_OK;
+    uint64_t most = 0;
     size_t n = 0;
     int rc = agent_query_attr(agent, "gtid", &values, &n);
 
+    *ret_node = NULL;
+    *ret_theirs = NULL;
+    *ret_count = 0;
     if (rc == ENOTCONN) {
         qb_log(LOG_INFO, "no cluster reachable: positions of peers not "
                          "compared");
-        goto out_free;
+        return PCMK_OCF_OK;
     }
     if (rc != 0) {
         myha_ocf_exit_reason("cannot read the positions of the other "
                              "replicas: %s",
                              myha_rc_str(rc));
-        status = PCMK_OCF_UNKNOWN_ERROR;
-        goto out_free;
+        return PCMK_OCF_UNKNOWN_ERROR;
     }
+    qb_log(LOG_INFO, "comparing with the positions %zu node%s published", n,
+           (n == 1) ? "" : "s");
     for (size_t i = 0; (i < n) && (status == PCMK_OCF_OK); i++) {
         struct myha_gtid_set *theirs = NULL;
         struct myha_gtid_set *missing = NULL;
-        char *text = NULL;
+        bool asked = false;
 
         if ((strcmp(values[i].node, agent_local_node(agent)) == 0)
             || (values[i].value[0] == '\0')) {
             continue;
         }
-        if (myha_gtid_set_parse(values[i].value, gtid_flavor(st->flavour),
-                                &theirs, NULL)
-            != 0) {
+        theirs = peer_position(agent, values[i].node, flavour);
+        asked = (theirs != NULL);
+        if (!asked
+            && (myha_gtid_set_parse(values[i].value, gtid_flavor(flavour),
+                                    &theirs, NULL)
+                != 0)) {
             qb_log(LOG_WARNING, "ignoring unreadable position of '%s'",
                    values[i].node);
             continue;
         }
-        if (!myha_gtid_set_contains(ours, theirs)) {
-            if (myha_gtid_set_subtract(theirs, ours, &missing) == 0) {
-                text = myha_gtid_set_format(missing);
-            }
-            myha_ocf_exit_reason("not promoting: replica '%s' has "
-                                 "transactions this node lacks (%s)",
-                                 values[i].node, (text == NULL) ? "?" : text);
-            status = PCMK_OCF_UNKNOWN_ERROR;
+        {
+            char *text = myha_gtid_set_format(theirs);
+
+            qb_log(LOG_INFO, "replica '%s' has %s (%s)", values[i].node,
+                   (text == NULL) ? "?" : text,
+                   asked ? "asked now" : "as published");
+            free(text);
         }
-        free(text);
+        if (!myha_gtid_set_contains(ours, theirs)
+            && (myha_gtid_set_subtract(theirs, ours, &missing) == 0)) {
+            uint64_t count = myha_gtid_set_count(missing);
+
+            if (!asked) {
+                char *text = myha_gtid_set_format(missing);
+
+                myha_ocf_exit_reason("not promoting: replica '%s' has "
+                                     "transactions this node lacks (%s) and "
+                                     "cannot be asked for them",
+                                     values[i].node,
+                                     (text == NULL) ? "?" : text);
+                free(text);
+                status = PCMK_OCF_UNKNOWN_ERROR;
+            } else if (count > most) {
+                most = count;
+                free(*ret_node);
+                myha_gtid_set_free(*ret_theirs);
+                *ret_node = strdup(values[i].node);
+                *ret_theirs = theirs;
+                *ret_count = count;
+                theirs = NULL;
+            }
+        }
         myha_gtid_set_free(missing);
         myha_gtid_set_free(theirs);
     }
-
-out_free:
     myha_node_values_free(values, n);
-    myha_gtid_set_free(mine);
+    if (status != PCMK_OCF_OK) {
+        free(*ret_node);
+        myha_gtid_set_free(*ret_theirs);
+        *ret_node = NULL;
+        *ret_theirs = NULL;
+    }
+    return status;
+}
+
+/* Whether this server's executed set contains want (false if unknown) */
+static bool
+has_executed(struct agent *agent, const struct myha_gtid_set *want)
+{
+    struct myha_repl_state st;
+    bool has = false;
+
+    if (myha_repl_state_get(agent->db, &st) == 0) {
+        has = myha_gtid_set_contains(st.executed, want);
+        myha_repl_state_release(&st);
+    }
+    return has;
+}
+
+/* Take on what the peer replicas have and this node lacks: after the old
+ * primary is gone, the replicas hold different amounts of what it wrote,
+ * and the new primary must hold all of it, or acknowledged commits that
+ * a replica received would be lost.  This node applies its own relay log,
+ * then replicates from the peer that has the most it lacks until it has
+ * it (within drain_timeout), and looks again, at most once per peer.
+ */
+static enum ocf_exitcode
+catch_up_peers(struct agent *agent, enum myha_db_flavour flavour)
+{
+    long long budget = myha_params_num(agent->params, P_DRAIN_TIMEOUT);
+    enum ocf_exitcode status = PCMK_OCF_OK;
+
+    for (int round = 0; (round < 8) && (status == PCMK_OCF_OK); round++) {
+        struct myha_repl_state st;
+        struct myha_gtid_set *mine = NULL;
+        struct myha_gtid_set *theirs = NULL;
+        char *node = NULL;
+        char *reason = NULL;
+        long long waited = 0;
+        uint64_t count = 0;
+
+        status = read_state(agent, &st);
+        if (status != PCMK_OCF_OK) {
+            break;
+        }
+        mine = own_position(&st);
+        status = most_advanced_peer(agent, (mine == NULL) ? st.executed : mine,
+                                    flavour, &node, &theirs, &count);
+        myha_gtid_set_free(mine);
+        if ((status != PCMK_OCF_OK) || (node == NULL)) {
+            myha_repl_state_release(&st);
+            break;
+        }
+        qb_log(LOG_NOTICE,
+               "replica '%s' has %llu transactions this node lacks: "
+               "taking them from it first",
+               node, (unsigned long long) count);
+        // Switching sources drops the relay log: apply it first
+        if (st.replica->configured
+            && (myha_repl_drain(agent->db, budget, drain_progress, NULL,
+                                &reason)
+                != 0)) {
+            myha_ocf_exit_reason("not promoting: the relay log could not be "
+                                 "applied: %s",
+                                 (reason == NULL) ? "?" : reason);
+            status = PCMK_OCF_UNKNOWN_ERROR;
+        } else if (agent_follow(agent, node) != 0) {
+            myha_ocf_exit_reason("not promoting: cannot replicate from "
+                                 "replica '%s', which has transactions this "
+                                 "node lacks: %s",
+                                 node, myha_db_error(agent->db));
+            status = PCMK_OCF_UNKNOWN_ERROR;
+        }
+        while ((status == PCMK_OCF_OK) && !has_executed(agent, theirs)) {
+            if (waited >= budget) {
+                myha_ocf_exit_reason("not promoting: the transactions of "
+                                     "replica '%s' were not applied within "
+                                     "drain_timeout",
+                                     node);
+                status = PCMK_OCF_UNKNOWN_ERROR;
+                break;
+            }
+            nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
+            waited += 100;
+        }
+        if (status == PCMK_OCF_OK) {
+            qb_log(LOG_NOTICE, "took on what replica '%s' had", node);
+        }
+        free(reason);
+        free(node);
+        myha_gtid_set_free(theirs);
+        myha_repl_state_release(&st);
+    }
     return status;
 }
 
@@ -539,17 +749,6 @@ out_free:
     return status;
 }
 
-static void
-drain_progress(const struct myha_repl_progress *p, void *data)
-{
-    qb_log(LOG_INFO,
-           "applying the relay log: %llu transactions left after "
-           "%lld ms (applied %s of %s)",
-           (unsigned long long) p->remaining, p->elapsed_ms,
-           (p->applied == NULL) ? "" : p->applied,
-           (p->received == NULL) ? "" : p->received);
-}
-
 /*!
  * \brief Make this replica the primary, safely
  *
@@ -579,18 +778,24 @@ role_promote(struct agent *agent)
         qb_log(LOG_INFO, "already primary");
         goto out_record;
     }
-    status = check_peers(agent, &st);
-    if (status == PCMK_OCF_OK) {
-        status = secure_old_primary(agent, &demoted);
-    }
+    status = secure_old_primary(agent, &demoted);
     if ((status == PCMK_OCF_OK) && (demoted != NULL)) {
         status = catch_up(agent, demoted, st.flavour, st.replica->configured);
+    }
+    if (status == PCMK_OCF_OK) {
+        status = catch_up_peers(agent, st.flavour);
     }
     if (status != PCMK_OCF_OK) {
         agent_publish_score(agent, SCORE_NONE);
         goto out_release;
     }
 
+    // Taking on a peer's transactions may have made this node a replica
+    myha_repl_state_release(&st);
+    status = read_state(agent, &st);
+    if (status != PCMK_OCF_OK) {
+        goto out_release;
+    }
     if (st.replica->configured) {
         rc = myha_repl_drain(agent->db,
                              myha_params_num(agent->params, P_DRAIN_TIMEOUT),
@@ -669,6 +874,36 @@ role_demote(struct agent *agent)
     return PCMK_OCF_OK;
 }
 
+/* MariaDB: what this server's binary log has that node's lacks, by their
+ * gtid_binlog_state (positions hide a forked history: see
+ * myha_gtid_state_missing()); NULL if nothing, or if either cannot be
+ * read (then the position check stands alone).  Allocated.
+ */
+static char *
+forked_from(struct agent *agent, const char *node)
+{
+    char *mine = NULL;
+    char *theirs = NULL;
+    char *reason = NULL;
+    char *missing = NULL;
+
+    if ((myha_db_query_value(agent->db, BINLOG_STATE_SQL, &mine) != 0)
+        || (agent_node_query(agent, node, BINLOG_STATE_SQL, &theirs, &reason)
+            != 0)
+        || (myha_gtid_state_missing(theirs, (mine == NULL) ? "" : mine,
+                                    &missing)
+            != 0)) {
+        qb_log(LOG_INFO, "binlog states of this node and '%s' not compared%s%s",
+               node, (reason == NULL) ? "" : ": ",
+               (reason == NULL) ? "" : reason);
+        missing = NULL;
+    }
+    free(mine);
+    free(theirs);
+    free(reason);
+    return missing;
+}
+
 /* Replicate from node, unless this server has transactions node lacks:
  * a diverged history is never re-attached silently.
  */
@@ -678,6 +913,7 @@ attach_to(struct agent *agent, const char *node)
     struct myha_repl_state st;
     struct myha_gtid_set *theirs = NULL;
     struct myha_gtid_set *errant = NULL;
+    char *forked = NULL;
     char *reason = NULL;
 
     if (myha_repl_state_get(agent->db, &st) != 0) {
@@ -691,9 +927,11 @@ attach_to(struct agent *agent, const char *node)
                "primary '%s' not reachable (%s): replicating "
                "anyway, the errant-transaction check runs when it answers",
                node, (reason == NULL) ? "" : reason);
-    } else if (!myha_gtid_set_contains(theirs, st.executed)
-               && (myha_gtid_set_subtract(st.executed, theirs, &errant) == 0)) {
-        char *text = myha_gtid_set_format(errant);
+    } else if ((!myha_gtid_set_contains(theirs, st.executed)
+                && (myha_gtid_set_subtract(st.executed, theirs, &errant) == 0))
+               || ((st.flavour == myha_db_mariadb)
+                   && ((forked = forked_from(agent, node)) != NULL))) {
+        char *text = (forked != NULL) ? forked : myha_gtid_set_format(errant);
         char *why = myha_str_printf("diverged from primary '%s': errant "
                                     "transactions %s; not replicating",
                                     node, (text == NULL) ? "?" : text);
@@ -749,12 +987,80 @@ first_node(const char *list)
     return strndup(list + skip, strcspn(list + skip, " "));
 }
 
+// Whether the space-separated node list contains node
+static bool
+list_has(const char *list, const char *node)
+{
+    size_t len = strlen(node);
+
+    for (const char *p = list; (p != NULL) && (*p != '\0');) {
+        p += strspn(p, " ");
+        if ((strncmp(p, node, len) == 0)
+            && ((p[len] == ' ') || (p[len] == '\0')) && (len > 0)) {
+            return true;
+        }
+        p += strcspn(p, " ");
+    }
+    return false;
+}
+
+/* The promoted instance that stays promoted through this transition (in
+ * the notification's promoted list, not being demoted or stopped), or
+ * NULL; allocated
+ */
+static char *
+staying_promoted(void)
+{
+    const char *promoted = myha_ocf_var_get(myha_ocf_notify, "promoted_uname");
+    const char *demote = myha_ocf_var_get(myha_ocf_notify, "demote_uname");
+    const char *stop = myha_ocf_var_get(myha_ocf_notify, "stop_uname");
+
+    if (promoted == NULL) { // Pacemaker before 2.1
+        promoted = myha_ocf_var_get(myha_ocf_notify, "master_uname");
+    }
+    for (const char *p = promoted; (p != NULL) && (*p != '\0');) {
+        char *node = NULL;
+
+        p += strspn(p, " ");
+        node = strndup(p, strcspn(p, " "));
+        p += strcspn(p, " ");
+        if ((node != NULL) && (*node != '\0') && !list_has(demote, node)
+            && !list_has(stop, node)) {
+            return node;
+        }
+        free(node);
+    }
+    return NULL;
+}
+
+// Whether this server replicates from node, both threads up
+static bool
+is_following(struct agent *agent, const char *node)
+{
+    struct myha_repl_state st;
+    bool following = false;
+
+    if (myha_repl_state_get(agent->db, &st) != 0) {
+        return false;
+    }
+    following = st.replica->configured && (st.replica->source_host != NULL)
+                && (strcmp(st.replica->source_host, node) == 0)
+                && (st.replica->sql_running == myha_db_thread_running)
+                && (st.replica->io_running != myha_db_thread_stopped);
+    myha_repl_state_release(&st);
+    return following;
+}
+
 /*!
  * \brief Handle clone notifications
  *
  * After a promotion elsewhere, a replica re-points to the new primary
- * unless its history diverged from it.  Notifications never fail: a
- * problem is logged and shows in the node's health attribute and score.
+ * unless its history diverged from it.  After this instance started, it
+ * replicates from the instance that is and stays promoted, if it does not
+ * already: start follows the primary recorded in the CIB, and this covers
+ * a record that is missing (e.g. lost to a `pcs cluster cib-push` of an
+ * older copy).  Notifications never fail: a problem is logged and shows
+ * in the node's health attribute and score.
  *
  * \param[in,out] agent  Agent state with parameters loaded
  *
@@ -765,23 +1071,32 @@ role_notify(struct agent *agent)
 {
     const char *type = myha_ocf_var_get(myha_ocf_notify, "type");
     const char *op = myha_ocf_var_get(myha_ocf_notify, "operation");
+    const char *local = agent_local_node(agent);
     char *promoted = NULL;
     bool read_only = false;
     pid_t pid = 0;
 
-    if ((type == NULL) || (op == NULL) || (strcmp(type, "post") != 0)
-        || (strcmp(op, "promote") != 0)) {
+    if ((type == NULL) || (op == NULL) || (strcmp(type, "post") != 0)) {
         return PCMK_OCF_OK;
     }
-    promoted = first_node(myha_ocf_var_get(myha_ocf_notify, "promote_uname"));
-    if ((promoted == NULL) || (strcmp(promoted, agent_local_node(agent)) == 0)
+    if (strcmp(op, "promote") == 0) {
+        promoted =
+            first_node(myha_ocf_var_get(myha_ocf_notify, "promote_uname"));
+    } else if ((strcmp(op, "start") == 0)
+               && list_has(myha_ocf_var_get(myha_ocf_notify, "start_uname"),
+                           local)) {
+        promoted = staying_promoted();
+    }
+    if ((promoted == NULL) || (strcmp(promoted, local) == 0)
         || (server_running(agent, &pid) != 0)
         || (server_connect(agent, NULL) != 0)
-        || (myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only) {
+        || (myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only
+        || ((strcmp(op, "start") == 0) && is_following(agent, promoted))) {
         free(promoted);
         return PCMK_OCF_OK;
     }
-    qb_log(LOG_INFO, "'%s' was promoted: replicating from it", promoted);
+    qb_log(LOG_INFO, "'%s' %s: replicating from it", promoted,
+           (strcmp(op, "promote") == 0) ? "was promoted" : "is the primary");
     attach_to(agent, promoted);
     free(promoted);
     return PCMK_OCF_OK;

@@ -663,20 +663,13 @@ myha_repl_problem_str(enum myha_repl_problem problem)
  *         myha_rc_db_unsupported, myha_rc_db_query, EINVAL, or ENOMEM
  * \note The caller frees \p *ret_gtid and \p *ret_reason with free().
  */
-int
-myha_repl_source_gtid_get(const struct myha_db_opts *tcp_opts, char **ret_gtid,
-                          char **ret_reason)
+// Connect to another node's server with the short timeouts of a source
+static int
+source_connect(const struct myha_db_opts *tcp_opts, struct myha_db **ret_db,
+               char **ret_reason)
 {
-    struct myha_db_opts opts;
-    struct myha_db *db = NULL;
-    const struct myha_repl_dialect *dialect = NULL;
-    char *value = NULL;
-    int rc = 0;
+    struct myha_db_opts opts = *tcp_opts;
 
-    if ((tcp_opts == NULL) || (tcp_opts->host == NULL) || (ret_gtid == NULL)) {
-        return EINVAL;
-    }
-    opts = *tcp_opts;
     if (opts.connect_timeout == 0) {
         opts.connect_timeout = MYHA_REPL_SOURCE_TIMEOUT_S;
     }
@@ -686,7 +679,22 @@ myha_repl_source_gtid_get(const struct myha_db_opts *tcp_opts, char **ret_gtid,
     if (opts.write_timeout == 0) {
         opts.write_timeout = MYHA_REPL_SOURCE_TIMEOUT_S;
     }
-    rc = myha_db_connect(&opts, &db, ret_reason);
+    return myha_db_connect(&opts, ret_db, ret_reason);
+}
+
+int
+myha_repl_source_gtid_get(const struct myha_db_opts *tcp_opts, char **ret_gtid,
+                          char **ret_reason)
+{
+    struct myha_db *db = NULL;
+    const struct myha_repl_dialect *dialect = NULL;
+    char *value = NULL;
+    int rc = 0;
+
+    if ((tcp_opts == NULL) || (tcp_opts->host == NULL) || (ret_gtid == NULL)) {
+        return EINVAL;
+    }
+    rc = source_connect(tcp_opts, &db, ret_reason);
     if (rc != 0) {
         return rc;
     }
@@ -707,6 +715,75 @@ myha_repl_source_gtid_get(const struct myha_db_opts *tcp_opts, char **ret_gtid,
     *ret_gtid = value;
 
 out_free_db:
+    myha_db_free(db);
+    return rc;
+}
+
+/*!
+ * \brief Read, over TCP, what a peer replica could pass on
+ *
+ * Like myha_repl_source_gtid_get() (the same connection and the same
+ * executed set), plus what the peer's IO thread has received and its SQL
+ * thread will still apply (MariaDB Gtid_IO_Pos, MySQL
+ * Retrieved_Gtid_Set; "" when it is not a replica).  The replication
+ * account needs SLAVE MONITOR (MariaDB) or REPLICATION CLIENT (MySQL).
+ *
+ * \param[in]  tcp_opts      How to reach the peer; host must be set
+ * \param[out] ret_executed  Where to store its executed set (on success)
+ * \param[out] ret_received  Where to store its received set (on success)
+ * \param[out] ret_reason    If not NULL, on failure only: an allocated
+ *                           message
+ *
+ * \return 0 on success, or as myha_repl_source_gtid_get()
+ * \note The caller frees the three strings with free().
+ */
+int
+myha_repl_peer_position_get(const struct myha_db_opts *tcp_opts,
+                            char **ret_executed, char **ret_received,
+                            char **ret_reason)
+{
+    struct myha_db *db = NULL;
+    struct myha_db_replica_status *replica = NULL;
+    enum myha_db_flavour flavour = myha_db_mariadb;
+    char *executed = NULL;
+    const char *received = NULL;
+    int rc = 0;
+
+    if ((tcp_opts == NULL) || (tcp_opts->host == NULL) || (ret_executed == NULL)
+        || (ret_received == NULL)) {
+        return EINVAL;
+    }
+    rc = source_connect(tcp_opts, &db, ret_reason);
+    if (rc != 0) {
+        return rc;
+    }
+    flavour = myha_db_version_get(db)->flavour;
+    rc = myha_db_query_value(db, myha_repl_dialect_get(flavour)->source_gtid,
+                             &executed);
+    if (rc == 0) {
+        rc = myha_db_replica_status_get(db, &replica);
+    }
+    if (rc != 0) {
+        set_reason(ret_reason, "%s", myha_db_error(db));
+        goto out_free;
+    }
+    received = (flavour == myha_db_mysql) ? replica->retrieved_gtid_set
+                                          : replica->gtid_io_pos;
+    *ret_received = strdup((received == NULL) ? "" : received);
+    *ret_executed = (executed == NULL) ? strdup("") : executed;
+    executed = NULL;
+    if ((*ret_received == NULL) || (*ret_executed == NULL)) {
+        free(*ret_received);
+        free(*ret_executed);
+        rc = ENOMEM;
+        goto out_free;
+    }
+    strip_newlines(*ret_received);
+    strip_newlines(*ret_executed);
+
+out_free:
+    free(executed);
+    myha_db_replica_status_free(replica);
     myha_db_free(db);
     return rc;
 }

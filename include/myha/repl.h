@@ -130,6 +130,9 @@ const char *myha_repl_problem_str(enum myha_repl_problem problem);
 
 int myha_repl_source_gtid_get(const struct myha_db_opts *tcp_opts,
                               char **ret_gtid, char **ret_reason);
+int myha_repl_peer_position_get(const struct myha_db_opts *tcp_opts,
+                                char **ret_executed, char **ret_received,
+                                char **ret_reason);
 int myha_repl_follow(struct myha_db *db, const struct myha_repl_source *src);
 int myha_repl_drain(struct myha_db *db, long long timeout_ms,
                     myha_repl_progress_fn cb, void *cb_data, char **ret_reason);
