@@ -189,10 +189,12 @@ static const struct myha_param params[P__COUNT] = {
         .flags = myha_param_reloadable,
         .shortdesc = "Time promote may spend applying the relay log",
         .longdesc = "Before leaving read-only, promote applies every "
-                    "transaction this replica has already received. If that "
-                    "takes longer than this (Pacemaker duration syntax, "
-                    "e.g. 90s or 5min), promote fails. Keep the promote "
-                    "operation's timeout larger.",
+                    "transaction this replica has already received, and "
+                    "takes from the most advanced peer replica whatever it "
+                    "holds that this one lacks. If either takes longer "
+                    "than this (Pacemaker duration syntax, e.g. 90s or "
+                    "5min), promote fails. Keep the promote operation's "
+                    "timeout larger than twice this.",
     },
     [P_DEMOTE_TIMEOUT] = {
         .name = "demote_timeout",
