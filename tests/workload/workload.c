@@ -365,28 +365,35 @@ count_present(struct myha_db *db, const struct ack *acks, size_t n)
 }
 
 /* Report the acknowledged commits of acks[0..n) missing on the server:
- * one query per chunk, one per commit only in a chunk that lacks some.
+ * one query per chunk, and halves of a chunk that lacks some until single
+ * commits are found.
  */
 static long long
 report_missing(struct myha_db *db, const struct ack *acks, size_t n)
 {
     long long missing = 0;
 
-    for (size_t at = 0; at < n; at += CHECK_CHUNK) {
-        size_t len = ((n - at) < CHECK_CHUNK) ? (n - at) : CHECK_CHUNK;
-
-        if (count_present(db, acks + at, len) == (long long) len) {
-            continue;
-        }
-        for (size_t i = at; i < at + len; i++) {
-            if (count_present(db, acks + i, 1) != 1) {
-                missing++;
-                printf("missing acknowledged commit: journal id %lld (%s)\n",
-                       acks[i].id, acks[i].rest);
-            }
-        }
+    if (n == 0) {
+        return 0;
     }
-    return missing;
+    if (n > CHECK_CHUNK) {
+        for (size_t at = 0; at < n; at += CHECK_CHUNK) {
+            missing += report_missing(db, acks + at,
+                                      ((n - at) < CHECK_CHUNK) ? (n - at)
+                                                               : CHECK_CHUNK);
+        }
+        return missing;
+    }
+    if (count_present(db, acks, n) == (long long) n) {
+        return 0;
+    }
+    if (n == 1) {
+        printf("missing acknowledged commit: journal id %lld (%s)\n",
+               acks[0].id, acks[0].rest);
+        return 1;
+    }
+    return report_missing(db, acks, n / 2)
+           + report_missing(db, acks + (n / 2), n - (n / 2));
 }
 
 static int
