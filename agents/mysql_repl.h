@@ -95,6 +95,15 @@ int agent_node_position(const struct agent *agent, const char *node,
 int agent_node_query(const struct agent *agent, const char *node,
                      const char *sql, char **ret_value, char **ret_reason);
 int agent_follow(struct agent *agent, const char *node);
+char *agent_marker_path(struct agent *agent, const char *kind);
+char *agent_marker_read(struct agent *agent, const char *kind,
+                        const char *empty);
+void agent_marker_write(struct agent *agent, const char *kind,
+                        const char *text);
+
+//! Marker kinds (agent_marker_*())
+#define MARKER_DIVERGED "diverged"
+#define MARKER_PITR_UNFINISHED "pitr-unfinished"
 
 // mysql_repl_role.c: roles
 enum ocf_exitcode role_monitor(struct agent *agent);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <qb/qblog.h>
@@ -411,4 +412,111 @@ agent_follow(struct agent *agent, const char *node)
                myha_db_error(agent->db));
     }
     return rc;
+}
+
+/*!
+ * \brief Path of one of this instance's marker files
+ *
+ * Markers say, in one line, why an instance must not be promoted although
+ * its server looks like a healthy replica: "diverged" (it refused to
+ * follow a primary whose history it forked from), "pitr-unfinished" (a
+ * point-in-time recovery was interrupted or failed half-way).  They live in
+ * $HA_RSCTMP (tmpfs: after a reboot start checks again), else
+ * MYHA_CLUSTER_CACHE_DIR, as "myha-<resource>.<kind>".
+ *
+ * \param[in] agent  Agent state
+ * \param[in] kind   Marker kind
+ *
+ * \return Allocated path, NULL if out of memory
+ */
+char *
+agent_marker_path(struct agent *agent, const char *kind)
+{
+    const char *dir = getenv("HA_RSCTMP");
+
+    if ((dir == NULL) || (*dir == '\0')) {
+        dir = MYHA_CLUSTER_CACHE_DIR;
+    }
+    return myha_str_printf("%s/myha-%s.%s", dir, agent_rsc(agent), kind);
+}
+
+/*!
+ * \brief The text of a marker, NULL if there is none
+ *
+ * \param[in] agent  Agent state
+ * \param[in] kind   Marker kind
+ * \param[in] empty  Text of a marker that is empty or unreadable
+ *
+ * \return Allocated first line of the marker, or NULL
+ */
+char *
+agent_marker_read(struct agent *agent, const char *kind, const char *empty)
+{
+    char *path = agent_marker_path(agent, kind);
+    FILE *fp = (path == NULL) ? NULL : fopen(path, "re");
+    char *line = NULL;
+    size_t size = 0;
+
+    free(path);
+    if (fp == NULL) {
+        return NULL;
+    }
+    if (getline(&line, &size, fp) < 0) {
+        free(line);
+        line = strdup(empty);
+    } else {
+        line[strcspn(line, "\n")] = '\0';
+    }
+    fclose(fp);
+    return line;
+}
+
+/*!
+ * \brief Write a marker (through a temporary name, so that no reader sees
+ *        half of it), or remove it; a failure is logged
+ *
+ * \param[in] agent  Agent state
+ * \param[in] kind   Marker kind
+ * \param[in] text   One line, or NULL to remove the marker
+ */
+void
+agent_marker_write(struct agent *agent, const char *kind, const char *text)
+{
+    char *path = agent_marker_path(agent, kind);
+    char *tmp = (path == NULL) ? NULL : myha_str_printf("%s.tmp", path);
+    char *slash = NULL;
+    FILE *fp = NULL;
+    int fd = -1;
+
+    if (tmp == NULL) {
+        qb_log(LOG_WARNING, "cannot record marker '%s': out of memory", kind);
+        goto out_free;
+    }
+    if (text == NULL) {
+        if ((unlink(path) != 0) && (errno != ENOENT)) {
+            qb_log(LOG_WARNING, "cannot remove '%s': %s", path,
+                   strerror(errno));
+        }
+        goto out_free;
+    }
+    slash = strrchr(path, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        (void) mkdir(path, 0755); // only the last level: HA_RSCTMP may be new
+        *slash = '/';
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fp = (fd < 0) ? NULL : fdopen(fd, "w");
+    if ((fp == NULL) || (fprintf(fp, "%s\n", text) < 0) || (fclose(fp) != 0)
+        || (rename(tmp, path) != 0)) {
+        qb_log(LOG_WARNING, "cannot write '%s': %s", path, strerror(errno));
+        if ((fp == NULL) && (fd >= 0)) {
+            close(fd);
+        }
+        (void) unlink(tmp);
+    }
+
+out_free:
+    free(tmp);
+    free(path);
 }

@@ -228,7 +228,15 @@ static const struct myha_param params[P__COUNT] = {
                     "MariaDB). Absolute path of a directory holding the "
                     "binary logs to replay: the primary's, an archive, or a "
                     "copy. Only the files needed after this server's GTID "
-                    "position are used; they are copied, never changed.",
+                    "position are used; they are copied, never changed. "
+                    "SIGINT, SIGTERM or SIGHUP stop the replay between two "
+                    "transactions and remove its replication configuration; "
+                    "pitr then fails with the GTID position reached, and "
+                    "the same pitr run again continues from there. Until a "
+                    "pitr succeeds, the instance is marked an unfinished "
+                    "recovery (file myha-<resource>.pitr-unfinished in "
+                    "$HA_RSCTMP, else in /run/resource-agents): monitor "
+                    "gives it no promotion score and promote refuses.",
     },
     [P_PITR_UNTIL_GTID] = {
         .name = "pitr_until_gtid",
@@ -260,7 +268,9 @@ static const struct myha_param params[P__COUNT] = {
         .longdesc = "Used only by the pitr action. Apply every transaction "
                     "of pitr_source except this one (e.g. a mistaken "
                     "DELETE): those before it, then those after it to the "
-                    "end of the logs.",
+                    "end of the logs. Once past it, a pitr that was "
+                    "interrupted continues without pitr_skip_gtid (its exit "
+                    "reason says so).",
     },
     [P_PITR_PARALLEL_WORKERS] = {
         .name = "pitr_parallel_workers",
@@ -287,7 +297,9 @@ static const struct myha_param params[P__COUNT] = {
                     "from the backup's GTID position. The datadir must not "
                     "be a mount point (it could not be moved aside): then "
                     "pitr refuses before it changes anything; restore the "
-                    "backup by hand and run pitr without pitr_backup.",
+                    "backup by hand and run pitr without pitr_backup. A "
+                    "pitr interrupted after the restore continues without "
+                    "pitr_backup.",
     },
 };
 

@@ -1,7 +1,8 @@
 /*
  * ocf:myha:mysql-repl: the pitr action.  Point-in-time recovery of a
  * read-only MariaDB replica by relay-log replay (lib/pitr.c), run by hand
- * or by myhactl, with its plan and progress on stderr.
+ * or by myhactl, with its plan and progress on stderr.  SIGINT, SIGTERM
+ * and SIGHUP stop the replay cleanly; an unfinished recovery is marked.
  */
 #include <config.h>
 
@@ -10,6 +11,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 #include <qb/qblog.h>
 
 #include <myha/binlog.h>
+#include <myha/cluster.h>
 #include <myha/log.h>
 #include <myha/ocf.h>
 #include <myha/pitr.h>
@@ -46,6 +49,19 @@ static const enum mysql_repl_param target_params[] = {
 
 #define N_TARGET_PARAMS (sizeof(target_params) / sizeof(target_params[0]))
 
+//! The signal that interrupted pitr, 0 if none; only on_signal() sets it
+static volatile sig_atomic_t interrupted;
+
+//! One pitr run: what it changed, for the exit reason and the marker
+struct pitr_run {
+    struct agent *agent;
+    char *previous;   //!< Text of the marker before this run, NULL if none
+    bool is_marked;   //!< This run wrote the marker
+    bool is_changed;  //!< This run changed the datadir or the GTID position
+    bool is_restored; //!< pitr_backup was restored
+    char *reason;     //!< First exit reason of this run, NULL if none
+};
+
 static const char *
 param_name(enum mysql_repl_param p)
 {
@@ -67,6 +83,122 @@ fail(enum ocf_exitcode status, const char *text)
     qb_log(LOG_ERR, "%s " QB_XS " status=%d", text, (int) status);
     myha_ocf_exit_reason("%s", text);
     return status;
+}
+
+// fail(), and keep the first reason of the run for its marker
+static enum ocf_exitcode
+run_fail(struct pitr_run *run, enum ocf_exitcode status, const char *text)
+{
+    if (run->reason == NULL) {
+        run->reason = strdup(text);
+    }
+    return fail(status, text);
+}
+
+static void
+on_signal(int sig)
+{
+    if (interrupted == 0) {
+        interrupted = sig;
+    }
+}
+
+/* From here on SIGINT, SIGTERM and SIGHUP only ask the replay to stop.
+ * SA_RESTART keeps reads and writes going (the sleep between two polls of
+ * the replay ends early all the same).  SIGPIPE is ignored: stderr closed
+ * under us (myhactl piped into a pager that quit) must not kill a replay
+ * half way.  Children get default dispositions back (lib/spawn.c).
+ */
+static void
+catch_signals(void)
+{
+    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < 3; i++) {
+        sigaddset(&sa.sa_mask, signals[i]);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        sigaction(signals[i], &sa, NULL);
+    }
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = 0;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+static const char *
+signal_name(int sig)
+{
+    switch (sig) {
+        case SIGINT:
+            return "SIGINT";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGHUP:
+            return "SIGHUP";
+        default:
+            return "a signal";
+    }
+}
+
+/* The unfinished-pitr marker of this instance (agent_marker_path()): one
+ * line that says why the server is not a finished recovery.  Written
+ * before pitr first changes the server, rewritten with the reason when
+ * pitr fails or is interrupted after a change, removed when pitr
+ * succeeds: a pitr killed outright leaves it too.  monitor keeps the
+ * instance unpromotable while it exists, and promote refuses.
+ */
+static char *
+marker_read(struct agent *agent)
+{
+    return agent_marker_read(agent, MARKER_PITR_UNFINISHED, "unfinished pitr");
+}
+
+static void
+marker_write(struct agent *agent, const char *text)
+{
+    agent_marker_write(agent, MARKER_PITR_UNFINISHED, text);
+}
+
+// This run is about to change the server: mark it unfinished until done
+static void
+run_mark(struct pitr_run *run)
+{
+    if (!run->is_marked) {
+        marker_write(run->agent, "unfinished pitr: pitr is running, or was "
+                                 "killed: not a finished recovery");
+        run->is_marked = true;
+    }
+}
+
+/* Leave the marker as the run's outcome says: removed after success,
+ * the reason after a change, as it was if this run changed nothing
+ */
+static void
+run_end(struct pitr_run *run, enum ocf_exitcode status)
+{
+    char *text = NULL;
+
+    if (status == PCMK_OCF_OK) {
+        marker_write(run->agent, NULL);
+    } else if (run->is_changed) {
+        text = myha_str_printf("unfinished pitr: %s",
+                               (run->reason == NULL)
+                                   ? "pitr failed (see its log): not a "
+                                     "finished recovery"
+                                   : run->reason);
+        marker_write(run->agent, (text == NULL)
+                                     ? "unfinished pitr: not a finished "
+                                       "recovery"
+                                     : text);
+    } else if (run->is_marked) {
+        marker_write(run->agent, run->previous);
+    }
+    free(text);
 }
 
 /*!
@@ -408,6 +540,8 @@ copy_back(struct agent *agent, const char *backup)
         .err = myha_spawn_out_file,
         .out_path = agent_param(agent, P_LOG),
         .err_path = agent_param(agent, P_LOG),
+        // Not in the terminal's process group: Ctrl-C must not cut it short
+        .new_session = true,
     };
     struct myha_child_status cs;
     int rc = ENOMEM;
@@ -482,15 +616,17 @@ fail_mount_point(const char *datadir, const char *backup, const char *gtid,
  * gives it to the server's user, starts the server read-only and sets
  * gtid_slave_pos to the backup's position, the base of the replay.  A
  * datadir that is a mount point (a bind mount in a container, say) cannot
- * be moved aside: refused before the server is stopped.
+ * be moved aside: refused before the server is stopped.  A signal does
+ * not cut the restore short: the caller looks afterwards.
  *
- * \param[in,out] agent  Agent state with parameters loaded
+ * \param[in,out] run  The run, its agent with parameters loaded
  *
  * \return OCF exit code; on failure an exit reason that says what to do
  */
 static enum ocf_exitcode
-pitr_restore(struct agent *agent)
+pitr_restore(struct pitr_run *run)
 {
+    struct agent *agent = run->agent;
     const char *backup = agent_param(agent, P_PITR_BACKUP);
     const char *datadir = agent_param(agent, P_DATADIR);
     struct passwd *pw = getpwnam(agent_param(agent, P_USER));
@@ -543,6 +679,8 @@ pitr_restore(struct agent *agent)
     }
     qb_log(LOG_NOTICE, "pitr: restoring backup '%s' (GTID position '%s')",
            backup, gtid);
+    run_mark(run);
+    run->is_changed = true;
     status = server_stop(agent);
     if (status != PCMK_OCF_OK) {
         goto out_free;
@@ -557,6 +695,7 @@ pitr_restore(struct agent *agent)
                                : "the server is stopped and did not start "
                                  "again";
 
+        run->is_changed = !restarted;
         if (err == EBUSY) {
             status = fail_mount_point(datadir, backup, gtid, what);
             goto out_free;
@@ -564,8 +703,8 @@ pitr_restore(struct agent *agent)
         text = myha_str_printf("cannot move datadir '%s' aside to '%s': %s "
                                "(%s)",
                                datadir, aside, strerror(err), what);
-        status = fail(PCMK_OCF_UNKNOWN_ERROR,
-                      (text == NULL) ? "cannot move datadir aside" : text);
+        status = run_fail(run, PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? "cannot move datadir aside" : text);
         goto out_free;
     }
     qb_log(LOG_NOTICE, "pitr: previous datadir moved aside to '%s' (kept)",
@@ -582,8 +721,8 @@ pitr_restore(struct agent *agent)
                                "back to '%s' to undo",
                                backup, datadir, myha_rc_str(rc),
                                agent_param(agent, P_LOG), aside, datadir);
-        status = fail(PCMK_OCF_UNKNOWN_ERROR,
-                      (text == NULL) ? "cannot copy the backup" : text);
+        status = run_fail(run, PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? "cannot copy the backup" : text);
         goto out_free;
     }
     status = server_start(agent);
@@ -601,10 +740,11 @@ pitr_restore(struct agent *agent)
                                backup, gtid,
                                (sql == NULL) ? "out of memory"
                                              : myha_db_error(agent->db));
-        status = fail(PCMK_OCF_UNKNOWN_ERROR,
-                      (text == NULL) ? "cannot set gtid_slave_pos" : text);
+        status = run_fail(run, PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? "cannot set gtid_slave_pos" : text);
         goto out_free;
     }
+    run->is_restored = true;
     qb_log(LOG_NOTICE,
            "pitr: backup restored, server read-only at GTID position '%s'",
            gtid);
@@ -619,12 +759,132 @@ out_free:
     return status;
 }
 
+/* Where the replay left the server: its GTID position now (*ret_pos,
+ * caller frees; NULL if it cannot be read) and what of the plan that is.
+ * Returns whether the replay moved the server off the plan's base (also
+ * when that cannot be told).
+ */
+static bool
+is_replayed(struct agent *agent, const struct myha_pitr_plan *plan,
+            char **ret_pos, struct myha_pitr_reached *ret_at)
+{
+    char *pos = NULL;
+
+    memset(ret_at, 0, sizeof(*ret_at));
+    *ret_pos = NULL;
+    if (myha_pitr_base_get(agent->db, &pos) != 0) {
+        return true;
+    }
+    *ret_pos = pos;
+    if (myha_pitr_plan_locate(plan, pos, ret_at) != 0) {
+        return true;
+    }
+    return (ret_at->n_applied > 0) || ret_at->is_skip_past;
+}
+
+// What the server is now, as the exit reason of an interruption says it
+static const char *
+server_state(struct agent *agent)
+{
+    struct myha_db_replica_status *st = NULL;
+    bool read_only = false;
+    bool configured = true;
+
+    if (myha_db_replica_status_get(agent->db, &st) == 0) {
+        configured = st->configured;
+        myha_db_replica_status_free(st);
+    }
+    // pitr never changes read_only: if it is off, someone else did that
+    if ((myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only) {
+        return "NOT read-only (check who changed read_only)";
+    }
+    return configured ? "read-only, a replication channel still configured "
+                        "(check SHOW SLAVE STATUS)"
+                      : "read-only and not replicating";
+}
+
+/* Exit reason of a pitr stopped by a signal: where the server is, and
+ * what to run to go on.  plan is NULL before there is one; in_replay says
+ * whether myha_pitr_execute() ran (it stops replication first).
+ */
+static enum ocf_exitcode
+fail_interrupted(struct pitr_run *run, const struct myha_pitr_plan *plan,
+                 bool in_replay)
+{
+    struct agent *agent = run->agent;
+    const char *sig = signal_name((int) interrupted);
+    struct myha_pitr_reached at = { 0, false, false };
+    char g[MYHA_BINLOG_GTID_TEXT_MAX] = "";
+    char *pos = NULL;
+    char *without = NULL;
+    char *text = NULL;
+    enum ocf_exitcode status = PCMK_OCF_UNKNOWN_ERROR;
+
+    if (plan != NULL) {
+        if (is_replayed(agent, plan, &pos, &at)) {
+            run->is_changed = true;
+        }
+    } else if (myha_pitr_base_get(agent->db, &pos) != 0) {
+        pos = NULL;
+    }
+    if (!run->is_changed && !in_replay) {
+        text = myha_str_printf("pitr interrupted by %s before it changed "
+                               "anything: the server is as it was, at GTID "
+                               "position '%s'",
+                               sig, (pos == NULL) ? "?" : pos);
+        goto out_fail;
+    }
+    if (!run->is_changed) {
+        text = myha_str_printf("pitr interrupted by %s before it applied a "
+                               "transaction: the server is %s, at GTID "
+                               "position '%s' as before: run the same pitr "
+                               "again to replay",
+                               sig, server_state(agent),
+                               (pos == NULL) ? "?" : pos);
+        goto out_fail;
+    }
+    if (at.is_skip_past) {
+        myha_binlog_gtid_format(&plan->target.gtid, g, sizeof(g));
+    }
+    /* Run again as it was, pitr would restore the backup once more, or
+     * refuse to skip a GTID that the position already covers
+     */
+    without = myha_str_printf(
+        "%s%s%s%s%s%s",
+        (run->is_restored || at.is_skip_past) ? " without " : "",
+        run->is_restored ? "pitr_backup" : "",
+        (run->is_restored && at.is_skip_past) ? " and " : "",
+        at.is_skip_past ? "pitr_skip_gtid (GTID " : "",
+        at.is_skip_past ? g : "",
+        at.is_skip_past ? " is skipped already)" : "");
+    text = myha_str_printf(
+        "pitr interrupted by %s at GTID position '%s' after %zu of %zu "
+        "transactions%s: the server is %s, NOT a finished recovery: run the "
+        "same pitr again%s to continue from there",
+        sig, (pos == NULL) ? "?" : pos, at.n_applied,
+        (plan == NULL) ? 0 : plan->n_apply,
+        run->is_restored ? ", backup restored" : "", server_state(agent),
+        (without == NULL) ? "" : without);
+
+out_fail:
+    status = run_fail(run, PCMK_OCF_UNKNOWN_ERROR,
+                      (text == NULL) ? "pitr interrupted" : text);
+    free(text);
+    free(without);
+    free(pos);
+    return status;
+}
+
 /*!
  * \brief Replay binary logs on this read-only replica up to the target
  *
  * Plans from the server's GTID position, logs the plan, replays with
  * progress on stderr, and checks that the server ends read-only and at the
- * planned position, its replication configuration removed.
+ * planned position, its replication configuration removed.  SIGINT,
+ * SIGTERM or SIGHUP stop the replay between two transactions, with the
+ * same clean-up, and fail with the position reached and what to run.
+ * Until a run succeeds, the instance is marked as an unfinished recovery
+ * (agent_marker_path()).
  *
  * \param[in,out] agent   Agent state, connected to the running server
  * \param[in]     target  From pitr_check_params()
@@ -635,8 +895,10 @@ enum ocf_exitcode
 pitr_run(struct agent *agent, const struct myha_pitr_target *target)
 {
     const char *source = agent_param(agent, P_PITR_SOURCE);
+    struct pitr_run run = { agent, NULL, false, false, false, NULL };
     struct myha_pitr_plan *plan = NULL;
     struct myha_pitr_exec_opts xo;
+    struct myha_pitr_reached at;
     struct progress_state ps = { -1 };
     enum ocf_exitcode status = PCMK_OCF_OK;
     bool read_only = false;
@@ -646,16 +908,26 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
     char *index = NULL;
     char *entry = NULL;
     char *err = NULL;
+    char *pos = NULL;
     char *text = NULL;
     int rc = 0;
 
+    catch_signals();
     log_to_stderr();
+    run.previous = marker_read(agent);
     status = check_replica(agent);
-    if ((status == PCMK_OCF_OK) && is_value_set(agent, P_PITR_BACKUP)) {
-        status = pitr_restore(agent);
-    }
     if (status != PCMK_OCF_OK) {
-        return status;
+        goto out_free;
+    }
+    if (interrupted != 0) {
+        status = fail_interrupted(&run, NULL, false);
+        goto out_free;
+    }
+    if (is_value_set(agent, P_PITR_BACKUP)) {
+        status = pitr_restore(&run);
+        if (status != PCMK_OCF_OK) {
+            goto out_free;
+        }
     }
     rc = myha_pitr_base_get(agent->db, &base);
     if (rc == 0) {
@@ -666,10 +938,11 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
         /* MariaDB names its relay log only once replication is configured,
          * unless --relay-log is given
          */
-        status = fail(PCMK_OCF_INVALID_PARAM,
-                      "pitr needs the server's relay log name: add "
-                      "--relay-log=relay to its options (parameter "
-                      "'additional_parameters' or 'config') and restart it");
+        status = run_fail(&run, PCMK_OCF_INVALID_PARAM,
+                          "pitr needs the server's relay log name: add "
+                          "--relay-log=relay to its options (parameter "
+                          "'additional_parameters' or 'config') and restart "
+                          "it");
         goto out_free;
     }
     if (rc != 0) {
@@ -678,22 +951,27 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
                             "relay log settings: %s",
                             (rc == myha_rc_db_query) ? myha_db_error(agent->db)
                                                      : myha_rc_str(rc));
-        status = fail(PCMK_OCF_UNKNOWN_ERROR,
-                      (text == NULL) ? myha_rc_str(rc) : text);
+        status = run_fail(&run, PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? myha_rc_str(rc) : text);
         goto out_free;
     }
 
     rc = myha_pitr_plan_new(source, base, target, name, &plan, &err);
     if (rc != 0) {
-        text = myha_str_printf("cannot plan the replay from '%s': %s "
-                               "(nothing was changed)",
-                               source, (err == NULL) ? myha_rc_str(rc) : err);
-        status = fail((rc == myha_rc_invalid) ? PCMK_OCF_NOT_CONFIGURED
-                                              : PCMK_OCF_UNKNOWN_ERROR,
-                      (text == NULL) ? myha_rc_str(rc) : text);
+        text = myha_str_printf("cannot plan the replay from '%s': %s%s", source,
+                               (err == NULL) ? myha_rc_str(rc) : err,
+                               run.is_changed ? "" : " (nothing was changed)");
+        status = run_fail(&run,
+                          (rc == myha_rc_invalid) ? PCMK_OCF_NOT_CONFIGURED
+                                                  : PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? myha_rc_str(rc) : text);
         goto out_free;
     }
     log_plan(plan);
+    if (interrupted != 0) { // reading a large source takes a while
+        status = fail_interrupted(&run, plan, false);
+        goto out_free;
+    }
 
     memset(&xo, 0, sizeof(xo));
     xo.relay_dir = dir;
@@ -706,21 +984,36 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
     xo.timeout_ms = replay_timeout_ms(agent);
     xo.progress = progress;
     xo.user_data = &ps;
+    xo.interrupt = &interrupted;
+    run_mark(&run);
     rc = myha_pitr_execute(agent->db, plan, &xo, &err);
+    if (rc == EINTR) {
+        status = fail_interrupted(&run, plan, true);
+        goto out_free;
+    }
+    if (is_replayed(agent, plan, &pos, &at)) {
+        run.is_changed = true;
+    }
     if (rc != 0) {
         text = myha_str_printf("pitr failed: %s",
                                (err == NULL) ? myha_rc_str(rc) : err);
-        status = fail(myha_ocf_status_from_rc(rc),
-                      (text == NULL) ? myha_rc_str(rc) : text);
+        status = run_fail(&run, myha_ocf_status_from_rc(rc),
+                          (text == NULL) ? myha_rc_str(rc) : text);
         goto out_free;
+    }
+    if (interrupted != 0) {
+        qb_log(LOG_NOTICE,
+               "pitr: %s came when the replay had reached its "
+               "target: done all the same",
+               signal_name((int) interrupted));
     }
 
     // The engine verified the position; make sure nobody can write yet
     if ((myha_db_read_only_get(agent->db, &read_only) != 0) || !read_only) {
-        status = fail(PCMK_OCF_UNKNOWN_ERROR,
-                      "pitr applied the logs but the server is not read-only "
-                      "any more: check who changed read_only before "
-                      "promoting");
+        status = run_fail(&run, PCMK_OCF_UNKNOWN_ERROR,
+                          "pitr applied the logs but the server is not "
+                          "read-only any more: check who changed read_only "
+                          "before promoting");
         goto out_free;
     }
     qb_log(LOG_NOTICE,
@@ -730,8 +1023,12 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
            plan->n_apply, plan->expected);
 
 out_free:
+    run_end(&run, status);
     myha_pitr_plan_free(plan);
+    free(run.reason);
+    free(run.previous);
     free(text);
+    free(pos);
     free(err);
     free(base);
     free(dir);

@@ -103,68 +103,29 @@ recorded_primary(struct agent *agent, time_t *since)
     return node;
 }
 
-/* Path of this instance's divergence marker: written when a replica
- * refuses to follow a primary whose history it diverged from, so that
- * monitor keeps it unpromotable even when that primary is gone (then its
- * source can no longer be asked).  In $HA_RSCTMP (tmpfs): after a reboot,
- * start checks again.
+/* This instance's divergence marker: written when a replica refuses to
+ * follow a primary whose history it diverged from, so that monitor keeps
+ * it unpromotable even when that primary is gone (then its source can no
+ * longer be asked).
  */
-static char *
-diverged_path(struct agent *agent)
-{
-    const char *dir = getenv("HA_RSCTMP");
-
-    if ((dir == NULL) || (*dir == '\0')) {
-        dir = MYHA_CLUSTER_CACHE_DIR;
-    }
-    return myha_str_printf("%s/myha-%s.diverged", dir, agent_rsc(agent));
-}
-
 static void
 mark_diverged(struct agent *agent, const char *why)
 {
-    char *path = diverged_path(agent);
-    FILE *fp = (path == NULL) ? NULL : fopen(path, "we");
-
-    if ((fp == NULL) || (fprintf(fp, "%s\n", why) < 0) || (fclose(fp) != 0)) {
-        qb_log(LOG_WARNING, "cannot write '%s': %s", (path == NULL) ? "" : path,
-               strerror(errno));
-    }
-    free(path);
+    agent_marker_write(agent, MARKER_DIVERGED, why);
 }
 
 static void
 clear_diverged(struct agent *agent)
 {
-    char *path = diverged_path(agent);
-
-    if ((path != NULL) && (unlink(path) != 0) && (errno != ENOENT)) {
-        qb_log(LOG_WARNING, "cannot remove '%s': %s", path, strerror(errno));
-    }
-    free(path);
+    agent_marker_write(agent, MARKER_DIVERGED, NULL);
 }
 
 // The divergence reason if this instance is marked diverged, else NULL
 static char *
 diverged_reason(struct agent *agent)
 {
-    char *path = diverged_path(agent);
-    FILE *fp = (path == NULL) ? NULL : fopen(path, "re");
-    char *line = NULL;
-    size_t size = 0;
-
-    free(path);
-    if (fp == NULL) {
-        return NULL;
-    }
-    if (getline(&line, &size, fp) < 0) {
-        free(line);
-        line = strdup("diverged from the primary");
-    } else {
-        line[strcspn(line, "\n")] = '\0';
-    }
-    fclose(fp);
-    return line;
+    return agent_marker_read(agent, MARKER_DIVERGED,
+                             "diverged from the primary");
 }
 
 /* Whether everything this replica executed came from its source (it is
@@ -221,7 +182,14 @@ role_monitor(struct agent *agent)
         return PCMK_OCF_RUNNING_PROMOTED;
     }
 
-    diverged = diverged_reason(agent);
+    /* An interrupted or failed pitr: neither a finished recovery nor a
+     * replica (its source may be the replay's dummy one: not asked)
+     */
+    diverged =
+        agent_marker_read(agent, MARKER_PITR_UNFINISHED, "unfinished pitr");
+    if (diverged == NULL) {
+        diverged = diverged_reason(agent);
+    }
     if (diverged != NULL) {
         qb_log(LOG_WARNING, "not promotable: %s", diverged);
         agent_publish_attr(agent, "health", diverged);
@@ -769,6 +737,7 @@ role_promote(struct agent *agent)
     enum ocf_exitcode status = read_state(agent, &st);
     char *reason = NULL;
     char *demoted = NULL;
+    char *unfinished = NULL;
     int rc = 0;
 
     if (status != PCMK_OCF_OK) {
@@ -777,6 +746,21 @@ role_promote(struct agent *agent)
     if (!st.read_only) {
         qb_log(LOG_INFO, "already primary");
         goto out_record;
+    }
+    unfinished =
+        agent_marker_read(agent, MARKER_PITR_UNFINISHED, "unfinished pitr");
+    if (unfinished != NULL) {
+        char *path = agent_marker_path(agent, MARKER_PITR_UNFINISHED);
+
+        myha_ocf_exit_reason("not promoting: %s (finish it by running the "
+                             "same pitr again, or remove '%s' to promote "
+                             "this state on purpose)",
+                             unfinished, (path == NULL) ? "?" : path);
+        free(path);
+        free(unfinished);
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        agent_publish_score(agent, SCORE_NONE);
+        goto out_release;
     }
     status = secure_old_primary(agent, &demoted);
     if ((status == PCMK_OCF_OK) && (demoted != NULL)) {

@@ -532,7 +532,19 @@ plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
         myha_binlog_gtid_format(&plan->target.gtid, gtext, sizeof(gtext));
         k = find_trx(plan, &plan->target.gtid);
         if (k < 0) {
-            if (pos_has_gtid(base_pos, &plan->target.gtid)) {
+            if (pos_has_gtid(base_pos, &plan->target.gtid)
+                && (plan->target.kind == MYHA_PITR_SKIP_GTID)) {
+                /* The position cannot tell an applied transaction from
+                 * an excised one: only the person who ran pitr knows
+                 */
+                set_err(ret_err,
+                        err_printf("GTID %s is already applied or skipped: "
+                                   "the server is at '%s'; if an "
+                                   "interrupted pitr skipped it, replay the "
+                                   "rest without a skip target, else "
+                                   "restore an older base",
+                                   gtext, plan->base));
+            } else if (pos_has_gtid(base_pos, &plan->target.gtid)) {
                 set_err(ret_err,
                         err_printf("GTID %s is already applied: the server is "
                                    "at '%s'; restore an older base",
@@ -873,6 +885,66 @@ myha_pitr_plan_free(struct myha_pitr_plan *plan)
 }
 
 /*!
+ * \brief Say where a GTID position lies in a plan
+ *
+ * For a replay that stopped early: how many of the plan's transactions the
+ * position has, whether it is past an excised transaction (then what is
+ * left is a replay without that target), and whether it is the plan's
+ * expected final position.
+ *
+ * \param[in]  plan         From myha_pitr_plan_new()
+ * \param[in]  pos          MariaDB GTID position ("0-1-5,1-1-2", or "")
+ * \param[out] ret_reached  Where it lies (only on success)
+ *
+ * \return 0 on success, EINVAL if an argument is NULL, myha_rc_invalid if
+ *         pos is malformed, ENOMEM
+ */
+int
+myha_pitr_plan_locate(const struct myha_pitr_plan *plan, const char *pos,
+                      struct myha_pitr_reached *ret_reached)
+{
+    struct gtid_pos at = { NULL, 0 };
+    struct gtid_pos expected = { NULL, 0 };
+    struct myha_pitr_reached r = { 0, false, false };
+    int rc = 0;
+
+    if ((plan == NULL) || (ret_reached == NULL)) {
+        return EINVAL;
+    }
+    rc = pos_parse(pos, &at);
+    if (rc == 0) {
+        rc = pos_parse(plan->expected, &expected);
+    }
+    if (rc != 0) {
+        goto out_release;
+    }
+    for (size_t i = 0; i < plan->n_trx; i++) {
+        const struct myha_binlog_gtid *g = &plan->trx[i].gtid;
+
+        // Without an excision, the plan applies the first n_apply only
+        if (!plan->has_skip && (i >= plan->n_apply)) {
+            break;
+        }
+        if (!pos_has_gtid(&at, g)) {
+            continue;
+        }
+        if (plan->has_skip
+            && myha_is_binlog_gtid_equal(g, &plan->target.gtid)) {
+            r.is_skip_past = true;
+        } else {
+            r.n_applied++;
+        }
+    }
+    r.is_complete = pos_covers(&at, &expected) && pos_covers(&expected, &at);
+    *ret_reached = r;
+
+out_release:
+    pos_release(&expected);
+    pos_release(&at);
+    return rc;
+}
+
+/*!
  * \brief The GTID position a replay starts from (@@gtid_slave_pos)
  *
  * \param[in]  db        Connected server
@@ -1056,10 +1128,19 @@ query_ll(struct exec *x, const char *sql, long long *ret_value)
     return rc;
 }
 
-// Copy the first SIZE bytes of SRC to DST (through a temporary name)
+static bool
+is_interrupted(const struct myha_pitr_exec_opts *opts)
+{
+    return (opts->interrupt != NULL) && (*opts->interrupt != 0);
+}
+
+/* Copy the first SIZE bytes of SRC to DST (through a temporary name);
+ * EINTR if interrupted (DST then does not exist)
+ */
 static int
 copy_file(const char *src, const char *dst, uint64_t size,
-          const struct stat *owner, char **ret_err)
+          const struct stat *owner, const struct myha_pitr_exec_opts *opts,
+          char **ret_err)
 {
     char *tmp = err_printf("%s.pitr-tmp", dst);
     char *buf = malloc(1 << 20);
@@ -1090,6 +1171,12 @@ copy_file(const char *src, const char *dst, uint64_t size,
         ssize_t got = read(in, buf, want);
         size_t done = 0;
 
+        // A binlog can be a gigabyte: look between two megabytes
+        if (is_interrupted(opts)) {
+            rc = EINTR;
+            set_err(ret_err, err_printf("interrupted while copying '%s'", src));
+            goto out_close;
+        }
         if (got <= 0) {
             rc = (got < 0) ? errno : EIO;
             set_err(ret_err,
@@ -1144,7 +1231,25 @@ out_free:
     return rc;
 }
 
-// Copy the planned files as relay logs and write the relay log index
+// Remove the first N relay logs that place_relay_logs() copied
+static void
+remove_relay_logs(struct exec *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *dst = err_printf("%s/%s", x->opts->relay_dir,
+                               x->plan->files[i].relay_name);
+
+        if (dst != NULL) {
+            (void) unlink(dst);
+        }
+        free(dst);
+    }
+}
+
+/* Copy the planned files as relay logs and write the relay log index.  If
+ * copying fails or is interrupted (EINTR), the copies made so far are
+ * removed: no index names them yet, so RESET SLAVE ALL would not.
+ */
 static int
 place_relay_logs(struct exec *x)
 {
@@ -1166,12 +1271,14 @@ place_relay_logs(struct exec *x)
             err_printf("%s/%s", opts->relay_dir, plan->files[i].relay_name);
 
         if (dst == NULL) {
+            remove_relay_logs(x, i);
             return ENOMEM;
         }
         rc = copy_file(plan->files[i].path, dst, plan->files[i].size, &owner,
-                       x->ret_err);
+                       opts, x->ret_err);
         free(dst);
         if (rc != 0) {
+            remove_relay_logs(x, i);
             return rc;
         }
     }
@@ -1290,7 +1397,21 @@ report(struct exec *x, int phase, struct myha_pitr_pos from,
     x->opts->progress(&p, x->opts->user_data);
 }
 
-// Run the SQL thread from FROM until UNTIL and wait for it to get there
+/* Sleep MS milliseconds, less if a signal arrives: its handler may have
+ * asked to stop (nanosleep() is never restarted, whatever SA_RESTART says)
+ */
+static void
+sleep_ms(long long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    (void) nanosleep(&ts, NULL);
+}
+
+/* Run the SQL thread from FROM until UNTIL and wait for it to get there.
+ * If interrupted, stop it (STOP SLAVE SQL_THREAD ends at a transaction
+ * boundary) and return EINTR.
+ */
 static int
 run_phase(struct exec *x, int phase, struct myha_pitr_pos from,
           struct myha_pitr_pos until)
@@ -1389,7 +1510,17 @@ run_phase(struct exec *x, int phase, struct myha_pitr_pos from,
                                x->opts->timeout_ms));
             return ETIMEDOUT;
         }
-        usleep((useconds_t) (poll_ms * 1000));
+        if (is_interrupted(x->opts)) {
+            rc = run_sql(x, "stopping the SQL thread", "STOP SLAVE SQL_THREAD");
+            if (rc == 0) {
+                set_err(x->ret_err, strdup("interrupted: the SQL thread was "
+                                           "stopped between two "
+                                           "transactions"));
+                rc = EINTR;
+            }
+            return rc;
+        }
+        sleep_ms(poll_ms);
     }
 }
 
@@ -1504,17 +1635,25 @@ verify_position(struct exec *x)
  * SLAVE ALL; copies the files as relay logs and writes the index; CHANGE
  * MASTER TO a dummy source at the start; START SLAVE SQL_THREAD UNTIL the
  * target (twice around an excised transaction); verifies gtid_slave_pos;
- * and finally STOP SLAVE; RESET SLAVE ALL, also on failure, so that the
- * server is read-only, not replicating, and a new plan can be tried.
+ * and finally STOP SLAVE; RESET SLAVE ALL and slave_parallel_threads set
+ * back, also on failure, so that the server is read-only, not
+ * replicating, and a new plan can be tried.
+ *
+ * When opts->interrupt becomes nonzero, the replay stops at the next poll
+ * (STOP SLAVE SQL_THREAD, between two transactions), or copying stops at
+ * the next megabyte (the copies are removed), and the same clean-up runs:
+ * the server keeps what it applied, and a plan made from its position
+ * continues from there.
  *
  * \param[in]  db       Connected server (read-only, not the primary)
  * \param[in]  plan     From myha_pitr_plan_new() with the server's base
  * \param[in]  opts     Where relay logs go, parallelism, progress
  * \param[out] ret_err  On failure, what failed (caller frees), may be NULL
  *
- * \return 0 on success, myha_rc_local_config if the server is not fit,
+ * \return 0 on success (also when interrupted once the target was
+ *         reached), myha_rc_local_config if the server is not fit,
  *         myha_rc_db_query or myha_rc_error if the replay failed,
- *         ETIMEDOUT, or an errno from copying
+ *         ETIMEDOUT, EINTR if interrupted, or an errno from copying
  */
 int
 myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
@@ -1534,6 +1673,10 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
     }
     if (plan->n_apply == 0 && !plan->has_skip) {
         return 0; // nothing after the base up to the target
+    }
+    if (is_interrupted(opts)) {
+        set_err(ret_err, strdup("interrupted before the replay started"));
+        return EINTR;
     }
     rc = run_sql(&x, "stopping replication", "STOP SLAVE");
     if (rc == 0) {
@@ -1568,11 +1711,27 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
         rc = run_phase(&x, 1, plan->start, plan->until);
     }
     if ((rc == 0) && plan->has_skip && (pos_cmp(plan->resume, plan->end) < 0)) {
-        x.bytes_before = bytes_between(plan, plan->start, plan->until);
-        rc = run_phase(&x, 2, plan->resume, plan->end);
+        if (is_interrupted(opts)) {
+            set_err(ret_err, strdup("interrupted before the transactions "
+                                    "after the skipped one"));
+            rc = EINTR;
+        } else {
+            x.bytes_before = bytes_between(plan, plan->start, plan->until);
+            rc = run_phase(&x, 2, plan->resume, plan->end);
+        }
     }
     if (rc == 0) {
         rc = verify_position(&x);
+    } else if (rc == EINTR) {
+        // The SQL thread may have reached the target before it was stopped
+        char *err = NULL;
+        struct exec y = { db, plan, opts, &err, 0, 0 };
+
+        if (verify_position(&y) == 0) {
+            set_err(ret_err, NULL);
+            rc = 0;
+        }
+        free(err);
     }
 
 out_reset:
@@ -1605,11 +1764,14 @@ out_reset:
                 set_err(ret_err, both);
             }
         } else if (rc != 0 && ret_err != NULL && *ret_err != NULL) {
-            char *hint = err_printf("%s (the replay configuration was removed; "
-                                    "the server stays read-only at what it "
-                                    "applied: fix the cause, plan again and "
-                                    "retry)",
-                                    *ret_err);
+            char *hint =
+                err_printf("%s (the replay configuration was removed; "
+                           "the server stays read-only at what it "
+                           "applied: %s)",
+                           *ret_err,
+                           (rc == EINTR) ? "a plan from there continues"
+                                         : "fix the cause, plan again and "
+                                           "retry");
 
             if (hint != NULL) {
                 set_err(ret_err, hint);

@@ -31,7 +31,11 @@ static const struct myhactl_cmd commands[] = {
       "the resource (meta-attribute is-managed=false, its previous value "
       "restored afterwards, also on failure or interruption) while the "
       "agent's pitr action runs with them, its progress on standard error. "
-      "Then myhactl prints how to promote the node." },
+      "Then myhactl prints how to promote the node. Interrupted (Ctrl-C, "
+      "SIGTERM), the replay stops between two transactions, the server is "
+      "left read-only and not replicating and marked an unfinished "
+      "recovery (never promoted), and the message says what to run to "
+      "continue." },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

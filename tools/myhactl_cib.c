@@ -34,6 +34,8 @@ myhactl_run(const char *const *argv, char **ret_stdout, char **ret_stderr)
 {
     struct myha_spawn_opts opts = {
         .argv = argv,
+        // A Ctrl-C is for myhactl, which then restores what it changed
+        .new_session = true,
         .out = myha_spawn_out_capture,
         .err = myha_spawn_out_capture,
     };

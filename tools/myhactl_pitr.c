@@ -34,6 +34,11 @@ on_signal(int sig)
     }
 }
 
+/* A signal is forwarded to the agent, which stops the replay cleanly;
+ * we wait for it and restore is-managed: a second signal does the same
+ * again.  SIGPIPE is ignored: with stderr piped into a pager or tee that
+ * went, we must still restore is-managed.
+ */
 static void
 catch_signals(void)
 {
@@ -42,9 +47,14 @@ catch_signals(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal; // no SA_RESTART: waits return early
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGHUP);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 // Whether an environment entry is one that we set for the agent
@@ -149,6 +159,10 @@ run_agent(const struct myhactl_rsc *rsc, char **env)
         .err = myha_spawn_out_file,
         .out_path = "/dev/stderr",
         .err_path = "/dev/stderr",
+        /* Out of the terminal's process group: Ctrl-C reaches the agent
+         * once, forwarded by us, and never its children (mariadb-backup)
+         */
+        .new_session = true,
     };
     struct myha_child *child = NULL;
     struct myha_child_status cs;
@@ -173,6 +187,9 @@ run_agent(const struct myhactl_rsc *rsc, char **env)
         return -1;
     }
     agent_pid = myha_child_pid(child);
+    if (interrupted != 0) { // came before agent_pid was set
+        kill(agent_pid, (int) interrupted);
+    }
     do {
         rc = myha_child_wait(child, -1, &cs);
     } while (rc == EINTR);
@@ -271,6 +288,7 @@ myhactl_pitr(const struct myhactl_args *args)
     char *managed = NULL;
     char **env = NULL;
     int status = MYHACTL_FAILED;
+    int agent_status = -1; // the agent's exit status, -1 if it did not run
     int rc = 0;
 
     if (!is_pitr_args_valid(args)) {
@@ -319,12 +337,30 @@ myhactl_pitr(const struct myhactl_args *args)
             "(is-managed was %s)\n",
             rsc->id, local, (managed == NULL) ? "not set" : managed);
     if (interrupted == 0) {
-        rc = run_agent(rsc, env);
-        status = (rc == 0) ? MYHACTL_OK : (rc < 0) ? MYHACTL_FAILED : rc;
+        agent_status = run_agent(rsc, env);
+        status = (agent_status == 0)  ? MYHACTL_OK
+                 : (agent_status < 0) ? MYHACTL_FAILED
+                                      : agent_status;
     }
     if (interrupted != 0) {
-        fprintf(stderr, "myhactl: interrupted by signal %d\n",
-                (int) interrupted);
+        if (agent_status == 0) {
+            fprintf(stderr,
+                    "myhactl: interrupted by signal %d (%s) when the agent "
+                    "had finished the replay\n",
+                    (int) interrupted, strsignal((int) interrupted));
+        } else if (agent_status > 0) {
+            fprintf(stderr,
+                    "myhactl: interrupted by signal %d (%s): the agent "
+                    "stopped with status %d, its reason above says where "
+                    "the server is; to go on, run this myhactl pitr again "
+                    "(leave out --backup or --skip-gtid where it says to "
+                    "run pitr without pitr_backup or pitr_skip_gtid)\n",
+                    (int) interrupted, strsignal((int) interrupted),
+                    agent_status);
+        } else {
+            fprintf(stderr, "myhactl: interrupted by signal %d (%s)\n",
+                    (int) interrupted, strsignal((int) interrupted));
+        }
         status = MYHACTL_INTERRUPT;
     }
 

@@ -6,6 +6,7 @@
 #ifndef MYHA_PITR__H
 #define MYHA_PITR__H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,6 +104,16 @@ struct myha_pitr_exec_opts {
     bool same_server_id;
     myha_pitr_progress_fn progress;
     void *user_data;
+    //! Nonzero (set by the caller's signal handler): stop the replay at a
+    //! transaction boundary and clean up; NULL: never
+    const volatile sig_atomic_t *interrupt;
+};
+
+//! Where a server's GTID position lies in a plan (myha_pitr_plan_locate())
+struct myha_pitr_reached {
+    size_t n_applied;  //!< Transactions of the plan it has (skipped one not)
+    bool is_skip_past; //!< SKIP_GTID: it is past the excised transaction
+    bool is_complete;  //!< It is the plan's expected final position
 };
 
 int myha_pitr_target_parse(const char *until_gtid, const char *until_time,
@@ -113,6 +124,8 @@ int myha_pitr_plan_new(const char *source_dir, const char *base,
                        const char *relay_basename,
                        struct myha_pitr_plan **ret_plan, char **ret_err);
 void myha_pitr_plan_free(struct myha_pitr_plan *plan);
+int myha_pitr_plan_locate(const struct myha_pitr_plan *plan, const char *pos,
+                          struct myha_pitr_reached *ret_reached);
 int myha_pitr_base_get(struct myha_db *db, char **ret_base);
 int myha_pitr_relay_get(struct myha_db *db, const char *datadir, char **ret_dir,
                         char **ret_basename, char **ret_index,

@@ -353,6 +353,92 @@ plan_damaged_files(void **state)
     remove_src(&d);
 }
 
+static struct myha_pitr_reached
+locate_ok(const struct myha_pitr_plan *plan, const char *pos)
+{
+    struct myha_pitr_reached r = { 99, true, true };
+
+    assert_int_equal(myha_pitr_plan_locate(plan, pos, &r), 0);
+    return r;
+}
+
+// Where an interrupted replay stopped, in the plan it was following
+static void
+plan_locate(void **state)
+{
+    static const int numbers[] = { 1, 2, 3, 4, 0 };
+    struct srcdir d;
+    struct myha_pitr_plan *plan = NULL;
+    struct myha_pitr_target t = { .kind = MYHA_PITR_UNTIL_GTID };
+    struct myha_pitr_reached r;
+    const char *base = "0-1-29,1-1-1";
+    char *err = NULL;
+
+    (void) state;
+    make_src(&d, numbers);
+    plan = plan_ok(d.path, "", &all);
+    r = locate_ok(plan, "");
+    assert_int_equal(r.n_applied, 0);
+    assert_false(r.is_complete);
+    assert_false(r.is_skip_past);
+    r = locate_ok(plan, "0-1-33,1-1-1"); // 0-1-1..0-1-33 and 1-1-1
+    assert_int_equal(r.n_applied, 34);
+    assert_false(r.is_complete);
+    r = locate_ok(plan, "1-1-2,0-1-55"); // any order, server ids ignored
+    assert_int_equal(r.n_applied, 57);
+    assert_true(r.is_complete);
+    assert_int_equal(myha_pitr_plan_locate(plan, "0-1", &r), myha_rc_invalid);
+    assert_int_equal(myha_pitr_plan_locate(plan, "", NULL), EINVAL);
+    assert_int_equal(myha_pitr_plan_locate(NULL, "", &r), EINVAL);
+    myha_pitr_plan_free(plan);
+
+    // Until 0-1-43: what lies after the target does not count
+    assert_int_equal(myha_binlog_gtid_parse("0-1-43", &t.gtid), 0);
+    plan = plan_ok(d.path, base, &t);
+    r = locate_ok(plan, base);
+    assert_int_equal(r.n_applied, 0);
+    r = locate_ok(plan, "0-1-35,1-1-1");
+    assert_int_equal(r.n_applied, 6);
+    assert_false(r.is_complete);
+    r = locate_ok(plan, "0-1-42,1-1-1");
+    assert_int_equal(r.n_applied, 13);
+    assert_true(r.is_complete);
+    r = locate_ok(plan, "0-1-50,1-1-2");
+    assert_int_equal(r.n_applied, 13);
+    assert_false(r.is_complete);
+    myha_pitr_plan_free(plan);
+
+    // Excising 0-1-31: stopped before it, then after it
+    t.kind = MYHA_PITR_SKIP_GTID;
+    assert_int_equal(myha_binlog_gtid_parse("0-1-31", &t.gtid), 0);
+    plan = plan_ok(d.path, base, &t);
+    r = locate_ok(plan, "0-1-30,1-1-1");
+    assert_int_equal(r.n_applied, 1);
+    assert_false(r.is_skip_past);
+    r = locate_ok(plan, "0-1-35,1-1-1"); // 30, 32..35
+    assert_int_equal(r.n_applied, 5);
+    assert_true(r.is_skip_past);
+    assert_false(r.is_complete);
+    r = locate_ok(plan, plan->expected);
+    assert_int_equal(r.n_applied, 26);
+    assert_true(r.is_complete);
+    myha_pitr_plan_free(plan);
+
+    /* Planned again from there, the excision cannot be told from an
+     * application: the error says both, and what to do
+     */
+    err = plan_fails(d.path, "0-1-35,1-1-1", &t, myha_rc_invalid);
+    assert_non_null(strstr(err, "already applied or skipped"));
+    assert_non_null(strstr(err, "without a skip target"));
+    free(err);
+    // The rest, from there: everything after it
+    plan = plan_ok(d.path, "0-1-35,1-1-1", &all);
+    assert_int_equal(plan->n_apply, 21);
+    assert_string_equal(plan->expected, "0-1-55,1-1-2");
+    myha_pitr_plan_free(plan);
+    remove_src(&d);
+}
+
 int
 main(void)
 {
@@ -362,6 +448,7 @@ main(void)
         cmocka_unit_test(plan_targets),
         cmocka_unit_test(plan_missing_files),
         cmocka_unit_test(plan_damaged_files),
+        cmocka_unit_test(plan_locate),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
