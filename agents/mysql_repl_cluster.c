@@ -277,6 +277,20 @@ agent_node_opts(const struct agent *agent, const char *node,
     return opts;
 }
 
+// The replication password, or a reason why it cannot be read
+static int
+node_password(const struct agent *agent, char **ret_password, char **ret_reason)
+{
+    int rc = agent_password(agent, ret_password);
+
+    if (rc != 0) {
+        *ret_reason = myha_str_printf("cannot read the replication "
+                                      "password: %s",
+                                      strerror(rc));
+    }
+    return rc;
+}
+
 /*!
  * \brief Read another node's executed GTID set over TCP, as the
  *        replication user
@@ -315,12 +329,9 @@ agent_node_position(const struct agent *agent, const char *node,
 {
     char *password = NULL;
     struct myha_db_opts opts;
-    int rc = agent_password(agent, &password);
+    int rc = node_password(agent, &password, ret_reason);
 
     if (rc != 0) {
-        *ret_reason = myha_str_printf("cannot read the replication "
-                                      "password: %s",
-                                      strerror(rc));
         return rc;
     }
     opts = agent_node_opts(agent, node, password);
@@ -353,12 +364,9 @@ agent_node_query(const struct agent *agent, const char *node, const char *sql,
     char *password = NULL;
     struct myha_db *db = NULL;
     struct myha_db_opts opts;
-    int rc = agent_password(agent, &password);
+    int rc = node_password(agent, &password, ret_reason);
 
     if (rc != 0) {
-        *ret_reason = myha_str_printf("cannot read the replication "
-                                      "password: %s",
-                                      strerror(rc));
         return rc;
     }
     opts = agent_node_opts(agent, node, password);
