@@ -129,6 +129,29 @@ pause_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* Sleep until the next tick of a period of ms milliseconds that started
+ * at *next (CLOCK_MONOTONIC, advanced here): sampling keeps its rate
+ * however long each sample took; a tick already missed is skipped.
+ */
+static void
+pause_until_tick(struct timespec *next, long ms)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((next->tv_sec == 0) && (next->tv_nsec == 0)) {
+        *next = now;
+    }
+    do {
+        next->tv_nsec += (ms % 1000) * 1000000L;
+        next->tv_sec += ms / 1000 + next->tv_nsec / 1000000000L;
+        next->tv_nsec %= 1000000000L;
+    } while (
+        (next->tv_sec < now.tv_sec)
+        || ((next->tv_sec == now.tv_sec) && (next->tv_nsec <= now.tv_nsec)));
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+}
+
 static int
 connect_db(const struct options *o, struct myha_db **ret_db, char **reason)
 {
@@ -558,22 +581,27 @@ watch_thread(void *arg)
 {
     struct watched *w = arg;
     struct options o = *w->o;
-    char *path = myha_str_printf("/run/netns/%s", w->netns);
-    int fd = (path != NULL) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    struct timespec tick = { 0, 0 };
     struct myha_db *db = NULL;
 
-    free(path);
-    if ((fd < 0) || (setns(fd, CLONE_NEWNET) != 0)) {
-        fprintf(stderr,
-                "myha-workload: cannot enter network namespace %s: %s\n",
-                w->netns, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
+    if (w->netns[0] != '\0') {
+        char *path = myha_str_printf("/run/netns/%s", w->netns);
+        int fd = (path != NULL) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+        free(path);
+        if ((fd < 0) || (setns(fd, CLONE_NEWNET) != 0)) {
+            fprintf(stderr,
+                    "myha-workload: cannot enter network namespace %s: %s\n",
+                    w->netns, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+            }
+            return NULL;
         }
-        return NULL;
+        close(fd);
     }
-    close(fd);
     o.host = w->host;
+    o.port = (w->port > 0) ? w->port : o.port;
     while (!stop_requested) {
         char *value = NULL;
         char *reason = NULL;
@@ -594,7 +622,7 @@ watch_thread(void *arg)
             db = NULL;
         }
         free(value);
-        pause_ms((long) o.interval_ms);
+        pause_until_tick(&tick, (long) o.interval_ms);
     }
     myha_db_free(db);
     return NULL;
@@ -606,6 +634,7 @@ cmd_watch(const struct options *o)
     struct watched w[MAX_WATCHED];
     FILE *log = fopen(o->log, "ae");
     double window = 2.0 * (double) o->interval_ms / 1000.0;
+    struct timespec tick = { 0, 0 };
     long long samples = 0;
     long long bad = 0;
     int max_writable = 0;
@@ -659,7 +688,7 @@ cmd_watch(const struct options *o)
         samples++;
         bad += (writable > 1) ? 1 : 0;
         max_writable = (writable > max_writable) ? writable : max_writable;
-        pause_ms((long) o->interval_ms);
+        pause_until_tick(&tick, (long) o->interval_ms);
     }
     for (int i = 0; i < o->n_watched; i++) {
         pthread_join(w[i].thread, NULL);
