@@ -982,6 +982,7 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
             ? (int) myha_params_num(agent->params, P_PITR_PARALLEL_WORKERS)
             : -1;
     xo.timeout_ms = replay_timeout_ms(agent);
+    xo.relax_durability = true;
     xo.progress = progress;
     xo.user_data = &ps;
     xo.interrupt = &interrupted;

@@ -1635,8 +1635,9 @@ verify_position(struct exec *x)
  * SLAVE ALL; copies the files as relay logs and writes the index; CHANGE
  * MASTER TO a dummy source at the start; START SLAVE SQL_THREAD UNTIL the
  * target (twice around an excised transaction); verifies gtid_slave_pos;
- * and finally STOP SLAVE; RESET SLAVE ALL and slave_parallel_threads set
- * back, also on failure, so that the server is read-only, not
+ * and finally STOP SLAVE; RESET SLAVE ALL and slave_parallel_threads (and,
+ * with relax_durability, innodb_flush_log_at_trx_commit and sync_binlog)
+ * set back, also on failure, so that the server is read-only, not
  * replicating, and a new plan can be tried.
  *
  * When opts->interrupt becomes nonzero, the replay stops at the next poll
@@ -1661,6 +1662,8 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
 {
     struct exec x = { db, plan, opts, ret_err, 0, 0 };
     long long old_workers = -1;
+    long long old_flush = -1;
+    long long old_sync = -1;
     int rc = 0;
 
     if ((db == NULL) || (plan == NULL) || (opts == NULL)
@@ -1696,6 +1699,23 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
         }
         if (rc != 0) {
             old_workers = -1;
+            goto out_reset;
+        }
+    }
+    if (opts->relax_durability) {
+        rc = query_ll(&x, "SELECT @@GLOBAL.innodb_flush_log_at_trx_commit",
+                      &old_flush);
+        if (rc == 0) {
+            rc = query_ll(&x, "SELECT @@GLOBAL.sync_binlog", &old_sync);
+        }
+        if (rc == 0) {
+            rc = run_sql(&x, "relaxing durability for the replay",
+                         "SET GLOBAL innodb_flush_log_at_trx_commit=2, "
+                         "sync_binlog=0");
+        }
+        if (rc != 0) {
+            old_flush = -1;
+            old_sync = -1;
             goto out_reset;
         }
     }
@@ -1748,6 +1768,12 @@ out_reset:
             rc2 =
                 run_sql(&y, "restoring slave_parallel_threads",
                         "SET GLOBAL slave_parallel_threads=%lld", old_workers);
+        }
+        if ((rc2 == 0) && (old_flush >= 0) && (old_sync >= 0)) {
+            rc2 = run_sql(&y, "restoring durability",
+                          "SET GLOBAL innodb_flush_log_at_trx_commit=%lld, "
+                          "sync_binlog=%lld",
+                          old_flush, old_sync);
         }
         if ((rc2 != 0) && (rc == 0)) {
             set_err(ret_err, err);

@@ -102,6 +102,11 @@ struct myha_pitr_exec_opts {
     //! The server runs with replicate_same_server_id=ON (MariaDB does not
     //! show it): allow transactions of its own server_id
     bool same_server_id;
+    //! During the replay, flush the redo log once a second and leave the
+    //! binary log's syncing to the OS (innodb_flush_log_at_trx_commit=2,
+    //! sync_binlog=0), then set both back: a crash during a pitr means
+    //! running it again anyway
+    bool relax_durability;
     myha_pitr_progress_fn progress;
     void *user_data;
     //! Nonzero (set by the caller's signal handler): stop the replay at a
