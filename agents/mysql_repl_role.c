@@ -579,8 +579,6 @@ old_primary_facts(struct agent *agent, struct myha_failover_input *in)
     bool member = true;
     time_t fenced = 0;
 
-    probe_node(agent, in->old_primary, &in->reachable, &read_only);
-    in->made_read_only = in->reachable && read_only;
     if (myha_membership_has_node(agent_cluster(agent), in->old_primary, &member)
         != 0) {
         member = true; // unknown counts as present: never unsafe
@@ -590,6 +588,20 @@ old_primary_facts(struct agent *agent, struct myha_failover_input *in)
         fenced = 0;
     }
     in->fenced_at = fenced;
+    /* Out of the membership and fenced since it became primary: its server
+     * cannot run (a node that comes back joins the membership before
+     * Pacemaker starts anything there), and asking it would only wait for
+     * the connect timeout, which a powered-off machine never answers.
+     */
+    if (!member && (fenced > 0) && (fenced >= in->primary_since)) {
+        qb_log(LOG_INFO, "old primary '%s' was fenced and is gone: not asked",
+               in->old_primary);
+        in->reachable = false;
+        in->made_read_only = false;
+        return;
+    }
+    probe_node(agent, in->old_primary, &in->reachable, &read_only);
+    in->made_read_only = in->reachable && read_only;
 }
 
 /* Make sure the old primary cannot write before this node leaves
