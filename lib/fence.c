@@ -334,19 +334,22 @@ out_logout:
  * \param[in] rc      Result of myha_fence_run()
  * \param[in] power   State myha_fence_run() reported
  *
- * \return 0 (success; status: on), 2 (status or monitor: off), or 1
- *         (failure, or status unknown)
+ * \return 0 (success; status: on; monitor: the device answered), 2
+ *         (status: off), or 1 (failure, or status unknown)
  */
 int
 myha_fence_exit_status(const char *action, int rc, enum myha_fence_power power)
 {
     bool is_status = (action != NULL) && (strcmp(action, "status") == 0);
-    bool is_monitor = (action != NULL) && (strcmp(action, "monitor") == 0);
 
     if (rc != 0) {
         return 1;
     }
-    if ((is_status || is_monitor) && (power == myha_fence_power_off)) {
+    /* monitor asks whether the device works: a machine it reports off is
+     * an answer (fence-agents' monitor exits 0 then; Pacemaker takes 2 for
+     * a failed device and stops using it)
+     */
+    if (is_status && (power == myha_fence_power_off)) {
         return 2;
     }
     if (is_status && (power != myha_fence_power_on)) {

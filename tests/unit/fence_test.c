@@ -427,8 +427,9 @@ exit_statuses(void **state)
                      1);
     assert_int_equal(
         myha_fence_exit_status("monitor", 0, myha_fence_power_unknown), 0);
+    // monitor: the device answered; the machine being off is no failure
     assert_int_equal(myha_fence_exit_status("monitor", 0, myha_fence_power_off),
-                     2);
+                     0);
     assert_int_equal(myha_fence_exit_status("off", 0, myha_fence_power_unknown),
                      0);
     assert_int_equal(
@@ -566,12 +567,13 @@ run_list_and_errors(void **state)
     assert_string_equal(out, "");
     free(out);
 
-    // Single-port monitor reads the power state
+    // Single-port monitor reads the power state: off is an answer
     f.power = myha_fence_power_off;
     assert_int_equal(
         run(&agent_nolist, &f, BASE "action=monitor\n", &power, &out, &reason),
         0);
-    assert_int_equal(myha_fence_exit_status("monitor", 0, power), 2);
+    assert_int_equal(power, myha_fence_power_off);
+    assert_int_equal(myha_fence_exit_status("monitor", 0, power), 0);
     free(out);
 
     assert_int_equal(run(&agent, &f,
