@@ -264,14 +264,23 @@ bmc_leftovers() {
 bmc_cleanup_on_exit() {
     pc_cleanup_on_exit
     trap '_bmc_on_exit $?' EXIT
-    trap 'pc_down; bmc_stop; _pc_on_signal INT' INT
-    trap 'pc_down; bmc_stop; _pc_on_signal TERM' TERM
-    trap 'pc_down; bmc_stop; _pc_on_signal HUP' HUP
+    trap '_bmc_on_signal INT' INT
+    trap '_bmc_on_signal TERM' TERM
+    trap '_bmc_on_signal HUP' HUP
+}
+
+_bmc_on_signal() {
+    # Only the shell that set the trap (see _pc_on_exit)
+    [ "$BASHPID" = "${PC_TRAP_PID:-$BASHPID}" ] || exit $((128 + $(kill -l "$1")))
+    pc_down
+    bmc_stop
+    _pc_on_signal "$1"
 }
 
 # shellcheck disable=SC2119
 _bmc_on_exit() {
     local rc=$1
+    [ "$BASHPID" = "${PC_TRAP_PID:-$BASHPID}" ] || return "$rc"
     pc_down
     bmc_stop
     _pc_on_exit "$rc"

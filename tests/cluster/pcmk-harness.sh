@@ -439,6 +439,10 @@ _pc_net_up() {
         ip netns add "$hub" || return 1
         ip -n "$hub" link set lo up
         ip -n "$hub" link add br0 type bridge || return 1
+        # A bridge takes the smallest MAC of its ports unless it has its
+        # own: a port added later (the client) would change it under the
+        # nodes' ARP caches, and the BMCs would go unanswered for a while
+        ip -n "$hub" link set br0 address 02:00:00:00:00:fe || return 1
         ip -n "$hub" link set br0 up || return 1
         # For services the nodes reach in the hub (BMC simulators, ...).
         ip -n "$hub" addr add "$(pc_hub_ip)/24" dev br0 || return 1
@@ -537,6 +541,17 @@ pc_node_start() {
         pc_is_running "$n" && continue
         ndir=$(_pc_ndir "$n")
         _pc_node_files "$n" "$count" || return 1
+        # Powered on: no address survives but the node's own (a writer IP
+        # it held), and the port is up again if the power cut took it down
+        ip -n "$(pc_netns "$n")" -4 -o addr show dev eth0 2>/dev/null \
+            | awk '{ print $4 }' | while read -r a; do
+                [ "$a" = "$(pc_ip "$n")/24" ] \
+                    || ip -n "$(pc_netns "$n")" addr del "$a" dev eth0
+            done
+        if [ -e "$ndir/link-up-at-kill" ]; then
+            pc_link_up "$n"
+            rm -f "$ndir/link-up-at-kill"
+        fi
         PC_STOP_TIMEOUT=$PC_STOP_TIMEOUT ip netns exec "$(pc_netns "$n")" \
             "${PC_UNSHARE[@]}" bash "$PC_HARNESS_DIR/node-init.sh" "$ndir" "$n" \
             </dev/null >>"$ndir/console.log" 2>&1 &
@@ -657,10 +672,18 @@ pc_node_stop() {
 # once (no shutdown).  Its network namespace stays, so pc_node_start can
 # bring it back.
 pc_node_kill() {
-    local n rc=0
+    local n ndir rc=0
     _pc_need_init || return 1
     for n in "$@"; do
-        _pc_kill_ndir "$(_pc_ndir "$n")" || rc=1
+        ndir=$(_pc_ndir "$n")
+        # A machine without power does not answer on the network either:
+        # its port goes down with it (the network namespace would still
+        # answer ARP, for the writer IP too, and reset connections)
+        if pc_is_running "$n" && pc_link_is_up "$n"; then
+            : >"$ndir/link-up-at-kill"
+            pc_link_down "$n"
+        fi
+        _pc_kill_ndir "$ndir" || rc=1
     done
     return "$rc"
 }
@@ -756,6 +779,9 @@ pc_finish() {
 
 _pc_on_exit() {
     local rc=$1 c
+    # Only the shell that set the trap: a child forked just before a
+    # signal may run it before bash resets its traps
+    [ "$BASHPID" = "${PC_TRAP_PID:-$BASHPID}" ] || return "$rc"
     trap - EXIT
     pc_finish "$rc"
     for c in "${PC_AT_EXIT[@]}"; do
@@ -767,6 +793,7 @@ _pc_on_exit() {
 _pc_on_signal() {
     local sig=$1 num
     num=$(kill -l "$sig")
+    [ "$BASHPID" = "${PC_TRAP_PID:-$BASHPID}" ] || exit $((128 + num))
     _pc_log "caught SIG$sig: tearing the cluster down"
     trap - "$sig"
     if [ "${#PC_CHILD_PIDS[@]}" -gt 0 ]; then
@@ -786,6 +813,7 @@ _pc_on_signal() {
 # long commands in the background and `wait` for them, so that a signal is
 # handled at once; add their PIDs to PC_CHILD_PIDS to have them sent TERM.
 pc_cleanup_on_exit() {
+    PC_TRAP_PID=$BASHPID
     trap '_pc_on_exit $?' EXIT
     trap '_pc_on_signal INT' INT
     trap '_pc_on_signal TERM' TERM

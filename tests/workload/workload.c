@@ -155,13 +155,16 @@ pause_until_tick(struct timespec *next, long ms)
 static int
 connect_db(const struct options *o, struct myha_db **ret_db, char **reason)
 {
+    /* Short timeouts, as an application behind a writer IP would set
+     * them: a connection to a primary that lost power answers nothing
+     */
     struct myha_db_opts opts = {
         .host = o->host,
         .port = (unsigned int) o->port,
         .option_file = o->defaults_file,
         .connect_timeout = 2,
-        .read_timeout = 10,
-        .write_timeout = 10,
+        .read_timeout = 2,
+        .write_timeout = 2,
     };
 
     return myha_db_connect(&opts, ret_db, reason);
