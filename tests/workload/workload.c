@@ -13,7 +13,8 @@
  *
  * run writes until S seconds pass (S = 0: until SIGTERM or SIGINT),
  * reconnecting after errors (a failover), and appends one line per
- * transaction to FILE, each ending with the wall-clock time it ended:
+ * transaction to FILE, each ending with the wall-clock time it ended (for
+ * an acknowledged one, when COMMIT returned):
  * "ack ID GTID T" for a commit the server acknowledged, "unknown ID T"
  * when the connection broke during COMMIT, "fail ID T" when it broke
  * before.  check prints what the server has: acknowledged commits present
@@ -244,7 +245,8 @@ next_journal_id(struct myha_db *db)
  * before COMMIT.
  */
 static int
-transfer(struct myha_db *db, long long id, long long accounts, char **gtid)
+transfer(struct myha_db *db, long long id, long long accounts, char **gtid,
+         double *committed)
 {
     long long from = 1 + (rand() % accounts);
     long long to = 1 + (rand() % accounts);
@@ -275,6 +277,8 @@ transfer(struct myha_db *db, long long id, long long accounts, char **gtid)
     if (myha_db_exec(db, "COMMIT") != 0) {
         return EIO;
     }
+    // The acknowledgement's time, not that of the GTID query after it
+    *committed = wall_s();
     if (myha_db_query_value(db, "SELECT @@last_gtid", gtid) != 0) {
         *gtid = strdup("?");
     }
@@ -303,6 +307,7 @@ cmd_run(const struct options *o)
     catch_stop_signals();
     while (keep_going(start, o->seconds)) {
         char *gtid = NULL;
+        double committed = 0;
         int rc = 0;
 
         if (db == NULL) {
@@ -327,9 +332,9 @@ cmd_run(const struct options *o)
                 id = next_journal_id(db);
             }
         }
-        rc = transfer(db, id, o->accounts, &gtid);
+        rc = transfer(db, id, o->accounts, &gtid, &committed);
         if (rc == 0) {
-            fprintf(log, "ack %lld %s %.3f\n", id, gtid, wall_s());
+            fprintf(log, "ack %lld %s %.3f\n", id, gtid, committed);
             acked++;
         } else if (rc == EIO) {
             fprintf(log, "unknown %lld %.3f\n", id, wall_s());
