@@ -30,6 +30,7 @@
 #include <myha/binlog.h>
 #include <myha/gtid.h>
 #include <myha/rc.h>
+#include <myha/str.h>
 
 #define MAGIC \
     "\xfe"    \
@@ -182,13 +183,6 @@ struct walker {
     myha_binlog_trx_fn on_trx;
     meta_fn on_meta; // GTID_LIST and Previous_GTIDs
     void *user_data;
-};
-
-struct strbuf {
-    char *s;
-    size_t len;
-    size_t cap;
-    bool failed;
 };
 
 static uint16_t
@@ -1283,61 +1277,13 @@ myha_binlog_foreach_trx(const struct myha_binlog *log, myha_binlog_trx_fn fn,
     return walk(&w);
 }
 
-static void sb_printf(struct strbuf *sb, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
 static void
-sb_printf(struct strbuf *sb, const char *format, ...)
-{
-    va_list ap;
-    int n = 0;
-
-    if (sb->failed) {
-        return;
-    }
-    for (;;) {
-        size_t avail = sb->cap - sb->len;
-
-        va_start(ap, format);
-        n = vsnprintf((sb->s == NULL) ? NULL : sb->s + sb->len, avail, format,
-                      ap);
-        va_end(ap);
-        if (n < 0) {
-            sb->failed = true;
-            return;
-        }
-        if ((size_t) n < avail) {
-            sb->len += (size_t) n;
-            return;
-        }
-        {
-            size_t cap = (sb->cap == 0) ? 256 : sb->cap;
-            char *s = NULL;
-
-            while (cap - sb->len <= (size_t) n) {
-                if (cap > SIZE_MAX / 2) {
-                    sb->failed = true;
-                    return;
-                }
-                cap *= 2;
-            }
-            s = realloc(sb->s, cap);
-            if (s == NULL) {
-                sb->failed = true;
-                return;
-            }
-            sb->s = s;
-            sb->cap = cap;
-        }
-    }
-}
-
-static void
-sb_uuid(struct strbuf *sb, const uint8_t *uuid)
+sb_uuid(struct myha_strbuf *sb, const uint8_t *uuid)
 {
     for (int i = 0; i < UUID_LEN; i++) {
-        sb_printf(sb, "%02x%s", uuid[i],
-                  ((i == 3) || (i == 5) || (i == 7) || (i == 9)) ? "-" : "");
+        myha_strbuf_printf(sb, "%02x%s", uuid[i],
+                           ((i == 3) || (i == 5) || (i == 7) || (i == 9)) ? "-"
+                                                                          : "");
     }
 }
 
@@ -1474,31 +1420,31 @@ collector_to_set(const struct collector *c, const struct myha_binlog *log,
                  const char *what, struct myha_gtid_set **ret_set,
                  char **ret_err)
 {
-    struct strbuf sb = { 0 };
+    struct myha_strbuf sb = { 0 };
     char *err = NULL;
     int rc = 0;
 
-    sb_printf(&sb, "%s", "");
+    myha_strbuf_printf(&sb, "%s", "");
     if (c->flavor == MYHA_GTID_MARIADB) {
         for (size_t i = 0; i < c->n_pos; i++) {
-            sb_printf(&sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64,
-                      (i > 0) ? "," : "", c->pos[i].domain_id,
-                      c->pos[i].server_id, c->pos[i].seq_no);
+            myha_strbuf_printf(&sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64,
+                               (i > 0) ? "," : "", c->pos[i].domain_id,
+                               c->pos[i].server_id, c->pos[i].seq_no);
         }
     } else {
         for (size_t i = 0; i < c->n_streams; i++) {
             const struct mysql_stream *s = &c->streams[i];
 
             if (i > 0) {
-                sb_printf(&sb, ",");
+                myha_strbuf_printf(&sb, ",");
             }
             sb_uuid(&sb, s->uuid);
             for (size_t k = 0; k < s->n_ivs; k++) {
                 if (s->ivs[k][0] == s->ivs[k][1]) {
-                    sb_printf(&sb, ":%" PRIu64, s->ivs[k][0]);
+                    myha_strbuf_printf(&sb, ":%" PRIu64, s->ivs[k][0]);
                 } else {
-                    sb_printf(&sb, ":%" PRIu64 "-%" PRIu64, s->ivs[k][0],
-                              s->ivs[k][1]);
+                    myha_strbuf_printf(&sb, ":%" PRIu64 "-%" PRIu64,
+                                       s->ivs[k][0], s->ivs[k][1]);
                 }
             }
         }

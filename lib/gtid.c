@@ -25,6 +25,7 @@
 
 #include <myha/gtid.h>
 #include <myha/rc.h>
+#include <myha/str.h>
 
 #define UUID_BYTES 16
 #define UUID_TEXT_LEN 36
@@ -82,13 +83,6 @@ struct gtid_parser {
     struct atom_list list;
     bool want_err;
     char *err;
-};
-
-struct strbuf {
-    char *s;
-    size_t len;
-    size_t cap;
-    bool failed;
 };
 
 static bool
@@ -949,52 +943,8 @@ myha_gtid_set_flavor(const struct myha_gtid_set *set)
     return (set == NULL) ? (enum myha_gtid_flavor) 0 : set->flavor;
 }
 
-static void sb_printf(struct strbuf *sb, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
 static void
-sb_printf(struct strbuf *sb, const char *format, ...)
-{
-    va_list ap;
-    int n = 0;
-
-    if (sb->failed) {
-        return;
-    }
-    va_start(ap, format);
-    n = vsnprintf(sb->s + sb->len, sb->cap - sb->len, format, ap);
-    va_end(ap);
-    if (n < 0) {
-        sb->failed = true;
-        return;
-    }
-    if ((size_t) n >= sb->cap - sb->len) {
-        size_t cap = sb->cap * 2;
-        char *s = NULL;
-
-        if (cap < sb->len + (size_t) n + 1) {
-            cap = sb->len + (size_t) n + 1;
-        }
-        s = realloc(sb->s, cap);
-        if (s == NULL) {
-            sb->failed = true;
-            return;
-        }
-        sb->s = s;
-        sb->cap = cap;
-        va_start(ap, format);
-        n = vsnprintf(sb->s + sb->len, sb->cap - sb->len, format, ap);
-        va_end(ap);
-        if (n < 0) {
-            sb->failed = true;
-            return;
-        }
-    }
-    sb->len += (size_t) n;
-}
-
-static void
-format_mysql(const struct myha_gtid_set *set, struct strbuf *sb)
+format_mysql(const struct myha_gtid_set *set, struct myha_strbuf *sb)
 {
     for (size_t i = 0; i < set->n_streams; i++) {
         const struct gtid_stream *stream = &set->streams[i];
@@ -1002,30 +952,31 @@ format_mysql(const struct myha_gtid_set *set, struct strbuf *sb)
 
         if ((i == 0)
             || (memcmp(u, set->streams[i - 1].key.uuid, UUID_BYTES) != 0)) {
-            sb_printf(sb,
-                      "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                      "%02x%02x%02x%02x%02x%02x",
-                      (i == 0) ? "" : ",", u[0], u[1], u[2], u[3], u[4], u[5],
-                      u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-                      u[15]);
+            myha_strbuf_printf(sb,
+                               "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                               "%02x%02x%02x%02x%02x%02x",
+                               (i == 0) ? "" : ",", u[0], u[1], u[2], u[3],
+                               u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+                               u[12], u[13], u[14], u[15]);
         }
         if (stream->key.tag[0] != '\0') {
-            sb_printf(sb, ":%s", stream->key.tag);
+            myha_strbuf_printf(sb, ":%s", stream->key.tag);
         }
         for (size_t k = 0; k < stream->n_ivs; k++) {
             const struct gtid_interval *iv = &stream->ivs[k];
 
             if (iv->first == iv->last) {
-                sb_printf(sb, ":%" PRIu64, iv->first);
+                myha_strbuf_printf(sb, ":%" PRIu64, iv->first);
             } else {
-                sb_printf(sb, ":%" PRIu64 "-%" PRIu64, iv->first, iv->last);
+                myha_strbuf_printf(sb, ":%" PRIu64 "-%" PRIu64, iv->first,
+                                   iv->last);
             }
         }
     }
 }
 
 static void
-format_mariadb(const struct myha_gtid_set *set, struct strbuf *sb)
+format_mariadb(const struct myha_gtid_set *set, struct myha_strbuf *sb)
 {
     const char *sep = "";
 
@@ -1036,12 +987,13 @@ format_mariadb(const struct myha_gtid_set *set, struct strbuf *sb)
             const struct gtid_interval *iv = &stream->ivs[k];
 
             if (iv->first == 1) {
-                sb_printf(sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64, sep,
-                          stream->key.domain, stream->server_id, iv->last);
+                myha_strbuf_printf(sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64,
+                                   sep, stream->key.domain, stream->server_id,
+                                   iv->last);
             } else {
-                sb_printf(sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64 "..%" PRIu64,
-                          sep, stream->key.domain, stream->server_id, iv->first,
-                          iv->last);
+                myha_strbuf_printf(
+                    sb, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64 "..%" PRIu64, sep,
+                    stream->key.domain, stream->server_id, iv->first, iv->last);
             }
             sep = ",";
         }
@@ -1068,26 +1020,17 @@ format_mariadb(const struct myha_gtid_set *set, struct strbuf *sb)
 char *
 myha_gtid_set_format(const struct myha_gtid_set *set)
 {
-    struct strbuf sb = { NULL, 0, 64, false };
+    struct myha_strbuf sb = { 0 };
 
     if (set == NULL) {
         return NULL;
     }
-    sb.s = malloc(sb.cap);
-    if (sb.s == NULL) {
-        return NULL;
-    }
-    sb.s[0] = '\0';
     if (set->flavor == MYHA_GTID_MYSQL) {
         format_mysql(set, &sb);
     } else {
         format_mariadb(set, &sb);
     }
-    if (sb.failed) {
-        free(sb.s);
-        return NULL;
-    }
-    return sb.s;
+    return myha_strbuf_finish(&sb);
 }
 
 /*!
@@ -1569,9 +1512,7 @@ myha_gtid_state_missing(const char *have, const char *want, char **ret_missing)
     struct state_entry *w = NULL;
     size_t nh = 0;
     size_t nw = 0;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *fp = NULL;
+    struct myha_strbuf sb = { 0 };
     int rc = 0;
 
     if (ret_missing == NULL) {
@@ -1608,20 +1549,17 @@ myha_gtid_state_missing(const char *have, const char *want, char **ret_missing)
             || (!known && (domain_top >= w[i].seq))) {
             continue;
         }
-        if ((fp == NULL) && ((fp = open_memstream(&out, &len)) == NULL)) {
-            rc = ENOMEM;
-            goto out_free;
-        }
-        fprintf(fp, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64 "..%" PRIu64,
-                (ftell(fp) > 0) ? "," : "", w[i].domain, w[i].server, top + 1,
-                w[i].seq);
+        myha_strbuf_printf(&sb,
+                           "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64 "..%" PRIu64,
+                           (sb.len > 0) ? "," : "", w[i].domain, w[i].server,
+                           top + 1, w[i].seq);
     }
-    if ((fp != NULL) && (fclose(fp) != 0)) {
-        free(out);
-        out = NULL;
+    if (sb.failed) {
+        free(sb.s);
         rc = ENOMEM;
+    } else {
+        *ret_missing = sb.s; // NULL when nothing is missing
     }
-    *ret_missing = out;
 
 out_free:
     free(h);

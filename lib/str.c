@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +154,80 @@ myha_str_printf(const char *format, ...)
     rc = vasprintf(&result, format, ap);
     va_end(ap);
     return (rc < 0) ? NULL : result;
+}
+
+/*!
+ * \brief Append formatted text to a string being built
+ *
+ * \param[in,out] sb      String being built (zero-initialised at first)
+ * \param[in]     format  printf() format
+ * \param[in]     ...     Its arguments
+ *
+ * \note Out of memory, \p sb is marked failed and stays so.
+ */
+void
+myha_strbuf_printf(struct myha_strbuf *sb, const char *format, ...)
+{
+    va_list ap;
+    int n = 0;
+
+    if (sb->failed) {
+        return;
+    }
+    for (;;) {
+        size_t avail = sb->cap - sb->len;
+        size_t cap = (sb->cap == 0) ? 256 : sb->cap;
+        char *s = NULL;
+
+        va_start(ap, format);
+        n = vsnprintf((sb->s == NULL) ? NULL : sb->s + sb->len, avail, format,
+                      ap);
+        va_end(ap);
+        if (n < 0) {
+            sb->failed = true;
+            return;
+        }
+        if ((size_t) n < avail) {
+            sb->len += (size_t) n;
+            return;
+        }
+        while (cap - sb->len <= (size_t) n) {
+            if (cap > SIZE_MAX / 2) {
+                sb->failed = true;
+                return;
+            }
+            cap *= 2;
+        }
+        s = realloc(sb->s, cap);
+        if (s == NULL) {
+            sb->failed = true;
+            return;
+        }
+        sb->s = s;
+        sb->cap = cap;
+    }
+}
+
+/*!
+ * \brief The text built, handed over to the caller
+ *
+ * \param[in,out] sb  String being built; empty again afterwards
+ *
+ * \return The text ("" if nothing was appended), or NULL if an append or
+ *         this allocation failed (then everything is freed)
+ * \note The caller frees the result with free().
+ */
+char *
+myha_strbuf_finish(struct myha_strbuf *sb)
+{
+    char *text = sb->s;
+
+    if (sb->failed) {
+        free(text);
+        text = NULL;
+    } else if (text == NULL) {
+        text = strdup("");
+    }
+    memset(sb, 0, sizeof(*sb));
+    return text;
 }
