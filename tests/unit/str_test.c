@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -101,6 +102,29 @@ printf_allocates(void **state)
     free(s);
 }
 
+// The builder grows past its first allocation and hands the text over
+static void
+strbuf_builds_and_finishes(void **state)
+{
+    struct myha_strbuf sb = { 0 };
+    char *text = NULL;
+
+    (void) state;
+    text = myha_strbuf_finish(&sb);
+    assert_string_equal(text, "");
+    free(text);
+    for (int i = 0; i < 100; i++) {
+        myha_strbuf_printf(&sb, "%s%d", (i == 0) ? "" : ",", i);
+    }
+    assert_false(sb.failed);
+    text = myha_strbuf_finish(&sb);
+    assert_int_equal(strlen(text), 289);
+    assert_memory_equal(text, "0,1,2,", 6);
+    assert_string_equal(text + 286, ",99");
+    assert_null(sb.s);
+    free(text);
+}
+
 int
 main(void)
 {
@@ -109,6 +133,7 @@ main(void)
         cmocka_unit_test(booleans_follow_pacemaker),
         cmocka_unit_test(durations_follow_pacemaker),
         cmocka_unit_test(printf_allocates),
+        cmocka_unit_test(strbuf_builds_and_finishes),
     };
 
     return cmocka_run_group_tests_name("str", tests, NULL, NULL);
