@@ -303,6 +303,13 @@ progress(const struct myha_pitr_progress *p, void *user_data)
     struct progress_state *ps = user_data;
     bool done = (p->trx_done >= p->trx_total);
 
+    if ((ps->last_s < 0) && (p->phase == 1)) {
+        qb_log(LOG_INFO,
+               "pitr relay logs: %zu hard link(s) to pitr_source's files, "
+               "%zu cop%s",
+               p->files_linked, p->files_copied,
+               (p->files_copied == 1) ? "y" : "ies");
+    }
     if (!done && (ps->last_s >= 0)
         && (p->elapsed_s - ps->last_s < PROGRESS_EVERY_S)) {
         return;

@@ -1,7 +1,8 @@
 /*
  * Point-in-time recovery by relay-log replay: the binlog files of a source
- * directory are copied as relay logs of a read-only MariaDB server, whose
- * SQL thread applies them UNTIL relay-log positions found with lib/binlog.
+ * directory are placed (hard-linked or copied) as relay logs of a read-only
+ * MariaDB server, whose SQL thread applies them UNTIL relay-log positions
+ * found with lib/binlog.
  */
 #include <config.h>
 
@@ -439,6 +440,15 @@ scan_file(const char *path, const char *name, struct scanned *s, char **ret_err)
     if (rc == 0) {
         rc = myha_binlog_scan(s->log, &s->sum, &err);
         s->have_sum = (rc == 0);
+    }
+    /* The checksums are verified: the walk that collects the transactions
+     * reads the same bytes (a file being written only grows) and need not
+     * compute them again
+     */
+    if (rc == 0) {
+        myha_binlog_free(s->log);
+        s->log = NULL;
+        rc = myha_binlog_new(name, s->map.data, s->map.size, 0, &s->log, &err);
     }
     if (rc != 0) {
         set_err(ret_err, err_printf("binlog '%s' is corrupt: %s", path,
@@ -1076,6 +1086,7 @@ struct exec {
     char **ret_err;
     double t0;
     uint64_t bytes_before; //!< Bytes of the phases already done
+    size_t n_linked;       //!< Relay logs placed as hard links
 };
 
 static double
@@ -1134,104 +1145,207 @@ is_interrupted(const struct myha_pitr_exec_opts *opts)
     return (opts->interrupt != NULL) && (*opts->interrupt != 0);
 }
 
-/* Copy the first SIZE bytes of SRC to DST (through a temporary name);
- * EINTR if interrupted (DST then does not exist)
+/* Copy the first SIZE bytes of IN to OUT (TMP names it in messages):
+ * copy_file_range() keeps the bytes in the kernel; read() and write() where
+ * it cannot be used.  EINTR if interrupted.
  */
 static int
-copy_file(const char *src, const char *dst, uint64_t size,
-          const struct stat *owner, const struct myha_pitr_exec_opts *opts,
-          char **ret_err)
+copy_bytes(int in, int out, const char *src, const char *tmp, uint64_t size,
+           const struct myha_pitr_exec_opts *opts, char **ret_err)
 {
-    char *tmp = err_printf("%s.pitr-tmp", dst);
-    char *buf = malloc(1 << 20);
-    int in = -1;
-    int out = -1;
+    const size_t chunk = 16 << 20; // a binlog can be a gigabyte: look between
+    bool in_kernel = true;
+    char *buf = NULL;
     uint64_t left = size;
     int rc = 0;
 
-    if ((tmp == NULL) || (buf == NULL)) {
-        rc = ENOMEM;
-        goto out_free;
+    while (left > 0) {
+        size_t want = (left < chunk) ? (size_t) left : chunk;
+        ssize_t got = -1;
+
+        if (is_interrupted(opts)) {
+            rc = EINTR;
+            set_err(ret_err, err_printf("interrupted while copying '%s'", src));
+            break;
+        }
+        if (in_kernel) {
+            got = copy_file_range(in, NULL, out, NULL, want, 0);
+            if ((got < 0)
+                && ((errno == EXDEV) || (errno == ENOSYS) || (errno == EINVAL)
+                    || (errno == EOPNOTSUPP))
+                && (left == size)) {
+                in_kernel = false; // not between these two: nothing copied
+                continue;
+            }
+            if (got < 0) {
+                rc = errno;
+                set_err(ret_err, err_printf("cannot copy '%s' to '%s': %s",
+                                            src, tmp, strerror(rc)));
+                break;
+            }
+        } else {
+            if ((buf == NULL) && ((buf = malloc(chunk)) == NULL)) {
+                rc = ENOMEM;
+                break;
+            }
+            got = read(in, buf, want);
+            if (got < 0) {
+                rc = errno;
+                set_err(ret_err, err_printf("cannot read '%s': %s", src,
+                                            strerror(rc)));
+                break;
+            }
+            for (size_t done = 0; done < (size_t) got;) {
+                ssize_t w = write(out, buf + done, (size_t) got - done);
+
+                if (w < 0) {
+                    rc = errno;
+                    set_err(ret_err, err_printf("cannot write '%s': %s", tmp,
+                                                strerror(rc)));
+                    break;
+                }
+                done += (size_t) w;
+            }
+            if (rc != 0) {
+                break;
+            }
+        }
+        if (got == 0) {
+            rc = EIO;
+            set_err(ret_err,
+                    err_printf("cannot read '%s': file shrank", src));
+            break;
+        }
+        left -= (uint64_t) got;
     }
+    free(buf);
+    return rc;
+}
+
+// stat() of the directory that PATH is in
+static int
+parent_stat(const char *path, struct stat *ret_st)
+{
+    char *parent = strdup(path);
+    char *slash = NULL;
+    int rc = 0;
+
+    if (parent == NULL) {
+        return ENOMEM;
+    }
+    slash = strrchr(parent, '/');
+    if (slash == NULL) {
+        strcpy(parent, ".");
+    } else {
+        slash[(slash == parent) ? 1 : 0] = '\0';
+    }
+    if (stat(parent, ret_st) != 0) {
+        rc = errno;
+    }
+    free(parent);
+    return rc;
+}
+
+// Whether PATH's directory is DIR; not known (DIR NULL, no memory): true
+static bool
+in_dir(const char *path, const struct stat *dir)
+{
+    struct stat st;
+
+    if ((dir == NULL) || (parent_stat(path, &st) != 0)) {
+        return true;
+    }
+    return (st.st_dev == dir->st_dev) && (st.st_ino == dir->st_ino);
+}
+
+/* Place the first SIZE bytes of SRC as the relay log DST, through a
+ * temporary name; EINTR if interrupted (DST then does not exist).
+ *
+ * A hard link where one can be: same file system, SRC used whole, owned by
+ * OWNER (the relay log directory's owner, who must read it) and not in
+ * OWN_DIR (where the server writes its binary logs; NULL: not known, never
+ * link).  The server
+ * only reads relay logs it did not write, and purging one (relay_log_purge,
+ * RESET SLAVE ALL) only removes the link: SRC is never changed.  Else a copy,
+ * owned by OWNER.  Neither is synced: relay logs are scratch, and a replay
+ * cut short by a crash is marked unfinished and placed again when run again.
+ */
+static int
+place_file(const char *src, const char *dst, uint64_t size,
+           const struct stat *owner, const struct stat *own_dir,
+           const struct myha_pitr_exec_opts *opts, bool *ret_linked,
+           char **ret_err)
+{
+    char *tmp = err_printf("%s.pitr-tmp", dst);
+    struct stat st;
+    int in = -1;
+    int out = -1;
+    int rc = 0;
+
+    if (tmp == NULL) {
+        return ENOMEM;
+    }
+    (void) unlink(tmp); // left by a run that was killed
     in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
+    if ((in < 0) || (fstat(in, &st) != 0)) {
         rc = errno;
         set_err(ret_err, err_printf("cannot open '%s': %s", src, strerror(rc)));
-        goto out_free;
+        goto out;
+    }
+    if ((st.st_dev == owner->st_dev) && ((uint64_t) st.st_size == size)
+        && (st.st_uid == owner->st_uid) && ((st.st_mode & S_IRUSR) != 0)
+        && !in_dir(src, own_dir) && (link(src, tmp) == 0)) {
+        *ret_linked = true;
+        goto out_rename;
     }
     out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (out < 0) {
         rc = errno;
         set_err(ret_err,
                 err_printf("cannot create '%s': %s", tmp, strerror(rc)));
-        goto out_close;
+        goto out;
     }
-    while (left > 0) {
-        size_t want = (left < (1 << 20)) ? (size_t) left : (1 << 20);
-        ssize_t got = read(in, buf, want);
-        size_t done = 0;
-
-        // A binlog can be a gigabyte: look between two megabytes
-        if (is_interrupted(opts)) {
-            rc = EINTR;
-            set_err(ret_err, err_printf("interrupted while copying '%s'", src));
-            goto out_close;
-        }
-        if (got <= 0) {
-            rc = (got < 0) ? errno : EIO;
-            set_err(ret_err,
-                    err_printf("cannot read '%s': %s", src,
-                               (got < 0) ? strerror(rc) : "file shrank"));
-            goto out_close;
-        }
-        while (done < (size_t) got) {
-            ssize_t w = write(out, buf + done, (size_t) got - done);
-
-            if (w < 0) {
-                rc = errno;
-                set_err(ret_err,
-                        err_printf("cannot write '%s': %s", tmp, strerror(rc)));
-                goto out_close;
-            }
-            done += (size_t) w;
-        }
-        left -= (uint64_t) got;
+    rc = copy_bytes(in, out, src, tmp, size, opts, ret_err);
+    if (rc != 0) {
+        goto out;
     }
     if ((fchown(out, owner->st_uid, owner->st_gid) != 0) && (errno != EPERM)) {
         rc = errno;
         set_err(ret_err,
                 err_printf("cannot chown '%s': %s", tmp, strerror(rc)));
-        goto out_close;
+        goto out;
     }
-    if ((fsync(out) != 0) || (close(out) != 0)) {
-        out = -1;
+    rc = close(out);
+    out = -1;
+    if (rc != 0) {
         rc = errno;
         set_err(ret_err,
                 err_printf("cannot write '%s': %s", tmp, strerror(rc)));
-        goto out_close;
+        goto out;
     }
-    out = -1;
+
+out_rename:
     if (rename(tmp, dst) != 0) {
         rc = errno;
         set_err(ret_err, err_printf("cannot rename '%s' to '%s': %s", tmp, dst,
                                     strerror(rc)));
     }
 
-out_close:
+out:
     if (out >= 0) {
         close(out);
     }
     if (rc != 0) {
-        unlink(tmp);
+        (void) unlink(tmp);
     }
-    close(in);
-out_free:
-    free(buf);
+    if (in >= 0) {
+        close(in);
+    }
     free(tmp);
     return rc;
 }
 
-// Remove the first N relay logs that place_relay_logs() copied
+// Remove the first N relay logs that place_relay_logs() placed
 static void
 remove_relay_logs(struct exec *x, size_t n)
 {
@@ -1246,8 +1360,8 @@ remove_relay_logs(struct exec *x, size_t n)
     }
 }
 
-/* Copy the planned files as relay logs and write the relay log index.  If
- * copying fails or is interrupted (EINTR), the copies made so far are
+/* Place the planned files as relay logs and write the relay log index.  If
+ * placing fails or is interrupted (EINTR), the files placed so far are
  * removed: no index names them yet, so RESET SLAVE ALL would not.
  */
 static int
@@ -1256,6 +1370,9 @@ place_relay_logs(struct exec *x)
     const struct myha_pitr_plan *plan = x->plan;
     const struct myha_pitr_exec_opts *opts = x->opts;
     struct stat owner;
+    struct stat own_dir;
+    const struct stat *own = NULL;
+    char *own_base = NULL;
     FILE *fp = NULL;
     int fd = -1;
     int rc = 0;
@@ -1266,16 +1383,30 @@ place_relay_logs(struct exec *x)
                                        opts->relay_dir, strerror(rc)));
         return rc;
     }
+    /* Never link the server's own binary logs: it appends to the newest.
+     * Not known where they are: never link.
+     */
+    if ((myha_db_query_value(x->db, "SELECT @@GLOBAL.log_bin_basename",
+                             &own_base)
+         == 0)
+        && (own_base != NULL) && (own_base[0] == '/')
+        && (parent_stat(own_base, &own_dir) == 0)) {
+        own = &own_dir;
+    }
+    free(own_base);
+    x->n_linked = 0;
     for (size_t i = 0; i < plan->n_files; i++) {
         char *dst =
             err_printf("%s/%s", opts->relay_dir, plan->files[i].relay_name);
+        bool linked = false;
 
         if (dst == NULL) {
             remove_relay_logs(x, i);
             return ENOMEM;
         }
-        rc = copy_file(plan->files[i].path, dst, plan->files[i].size, &owner,
-                       opts, x->ret_err);
+        rc = place_file(plan->files[i].path, dst, plan->files[i].size, &owner,
+                        own, opts, &linked, x->ret_err);
+        x->n_linked += linked ? 1 : 0;
         free(dst);
         if (rc != 0) {
             remove_relay_logs(x, i);
@@ -1394,6 +1525,8 @@ report(struct exec *x, int phase, struct myha_pitr_pos from,
     p.eta_s = (p.bytes_per_s > 0)
                   ? (double) (p.bytes_total - p.bytes_done) / p.bytes_per_s
                   : -1;
+    p.files_linked = x->n_linked;
+    p.files_copied = plan->n_files - x->n_linked;
     x->opts->progress(&p, x->opts->user_data);
 }
 
@@ -1632,7 +1765,7 @@ verify_position(struct exec *x)
  *
  * Checks the server (read-only, at the planned base, no transaction of its
  * own server_id unless replicate_same_server_id), then: STOP SLAVE; RESET
- * SLAVE ALL; copies the files as relay logs and writes the index; CHANGE
+ * SLAVE ALL; places the files as relay logs and writes the index; CHANGE
  * MASTER TO a dummy source at the start; START SLAVE SQL_THREAD UNTIL the
  * target (twice around an excised transaction); verifies gtid_slave_pos;
  * and finally STOP SLAVE; RESET SLAVE ALL and slave_parallel_threads (and,
@@ -1642,7 +1775,7 @@ verify_position(struct exec *x)
  *
  * When opts->interrupt becomes nonzero, the replay stops at the next poll
  * (STOP SLAVE SQL_THREAD, between two transactions), or copying stops at
- * the next megabyte (the copies are removed), and the same clean-up runs:
+ * the next 16 MB (the files placed are removed), and the same clean-up runs:
  * the server keeps what it applied, and a plan made from its position
  * continues from there.
  *
@@ -1660,7 +1793,7 @@ int
 myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
                   const struct myha_pitr_exec_opts *opts, char **ret_err)
 {
-    struct exec x = { db, plan, opts, ret_err, 0, 0 };
+    struct exec x = { db, plan, opts, ret_err, 0, 0, 0 };
     long long old_workers = -1;
     long long old_flush = -1;
     long long old_sync = -1;
@@ -1745,7 +1878,7 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
     } else if (rc == EINTR) {
         // The SQL thread may have reached the target before it was stopped
         char *err = NULL;
-        struct exec y = { db, plan, opts, &err, 0, 0 };
+        struct exec y = { db, plan, opts, &err, 0, 0, 0 };
 
         if (verify_position(&y) == 0) {
             set_err(ret_err, NULL);
@@ -1757,7 +1890,7 @@ myha_pitr_execute(struct myha_db *db, const struct myha_pitr_plan *plan,
 out_reset:
     {
         char *err = NULL;
-        struct exec y = { db, plan, opts, &err, 0, 0 };
+        struct exec y = { db, plan, opts, &err, 0, 0, 0 };
         int rc2 = run_sql(&y, "stopping replication", "STOP SLAVE");
 
         if (rc2 == 0) {

@@ -82,6 +82,8 @@ struct myha_pitr_progress {
     double elapsed_s;     //!< Since the SQL thread started
     double bytes_per_s;   //!< Average rate
     double eta_s;         //!< Estimated seconds left, -1 if unknown
+    size_t files_linked;  //!< Relay logs that are hard links to the source
+    size_t files_copied;  //!< Relay logs that are copies
 };
 
 /*!

@@ -11,6 +11,7 @@
  */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,13 @@
 static void
 progress(const struct myha_pitr_progress *p, void *user_data)
 {
-    (void) user_data;
+    bool *placed = user_data;
+
+    if (!*placed) {
+        *placed = true;
+        fprintf(stderr, "relay logs: %zu linked, %zu copied\n",
+                p->files_linked, p->files_copied);
+    }
     fprintf(stderr,
             "progress: phase %d, %zu/%zu trx, %llu/%llu bytes, %.0f B/s, "
             "ETA %.1f s\n",
@@ -40,6 +47,7 @@ main(int argc, char **argv)
     const char *until_time = NULL;
     const char *skip_gtid = NULL;
     bool plan_only = false;
+    bool placed = false; // the relay log placement was reported
     long long workers = -1;
     struct myha_pitr_target target;
     struct myha_pitr_plan *plan = NULL;
@@ -132,6 +140,7 @@ main(int argc, char **argv)
     xo.timeout_ms = 600000;
     xo.poll_ms = 100;
     xo.progress = progress;
+    xo.user_data = &placed;
     t0 = itest_now();
     if (myha_pitr_execute(db, plan, &xo, &err) != 0) {
         fprintf(stderr, "pitr: %s\n", err);
