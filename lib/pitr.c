@@ -467,6 +467,7 @@ struct collect {
     const struct gtid_pos *base;
     size_t file;
     size_t cap;
+    int64_t applied_ts; //!< Of the last one the base holds, -1 if none
 };
 
 static int
@@ -476,7 +477,11 @@ collect_trx(const struct myha_binlog_trx *trx, void *user_data)
     struct myha_pitr_plan *plan = c->plan;
     struct myha_pitr_trx *t = NULL;
 
-    if (!trx->has_gtid || pos_has_gtid(c->base, &trx->gtid)) {
+    if (!trx->has_gtid) {
+        return 0;
+    }
+    if (pos_has_gtid(c->base, &trx->gtid)) {
+        c->applied_ts = (int64_t) trx->timestamp;
         return 0;
     }
     if (plan->n_trx == c->cap) {
@@ -525,10 +530,13 @@ bytes_between(const struct myha_pitr_plan *plan, struct myha_pitr_pos a,
     return total + b.pos;
 }
 
-// Set the target positions and expected GTID position of a plan
+/* Set the target positions and expected GTID position of a plan.
+ * APPLIED_TS: commit time of the last transaction of the files that the
+ * server holds already, -1 if none.
+ */
 static int
 plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
-            char **ret_err)
+            int64_t applied_ts, char **ret_err)
 {
     char gtext[MYHA_BINLOG_GTID_TEXT_MAX];
     struct gtid_pos expected = { NULL, 0 };
@@ -587,13 +595,23 @@ plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
                             : 0LL));
             return myha_rc_invalid;
         }
-        if (i == 0) {
+        if ((i == 0) && (applied_ts >= 0) && (applied_ts < plan->target.time)) {
+            /* Reached already (a pitr to this time ran): the server holds
+             * what was committed before it, and nothing after
+             */
+        } else if (i == 0) {
+            char when[64] = "";
+
+            if (applied_ts >= 0) {
+                snprintf(when, sizeof(when), ", which holds one committed at "
+                         "%lld", (long long) applied_ts);
+            }
             set_err(ret_err,
                     err_printf("time %lld is before the first transaction "
-                               "after the server's position '%s' (%u): "
+                               "after the server's position '%s' (%u)%s: "
                                "restore an older base",
                                (long long) plan->target.time, plan->base,
-                               plan->trx[0].timestamp));
+                               plan->trx[0].timestamp, when));
             return myha_rc_invalid;
         }
         n_until = i;
@@ -685,6 +703,7 @@ myha_pitr_plan_new(const char *source_dir, const char *base,
     struct myha_pitr_plan *plan = NULL;
     size_t first = 0;
     bool found = false;
+    int64_t applied_ts = -1; // see plan_target()
     int rc = 0;
 
     if ((source_dir == NULL) || (target == NULL) || (relay_basename == NULL)
@@ -792,7 +811,7 @@ myha_pitr_plan_new(const char *source_dir, const char *base,
     plan->origin_server_id = myha_binlog_get_info(sc[first].log)->server_id;
     // Transactions after the base, and the files that hold them
     {
-        struct collect c = { plan, &base_pos, 0, 0 };
+        struct collect c = { plan, &base_pos, 0, 0, -1 };
         size_t skip = 0;
 
         for (size_t i = first; i < n_src; i++) {
@@ -819,6 +838,7 @@ myha_pitr_plan_new(const char *source_dir, const char *base,
             skip = n_src - 1 - first;
         }
         first += skip;
+        applied_ts = c.applied_ts;
     }
     plan->n_files = n_src - first;
     plan->files = calloc(plan->n_files, sizeof(*plan->files));
@@ -847,7 +867,7 @@ myha_pitr_plan_new(const char *source_dir, const char *base,
         plan->start.file = plan->n_files - 1;
         plan->start.pos = plan->files[plan->n_files - 1].size;
     }
-    rc = plan_target(plan, &base_pos, ret_err);
+    rc = plan_target(plan, &base_pos, applied_ts, ret_err);
     if (rc != 0) {
         goto out_free;
     }
