@@ -603,8 +603,10 @@ plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
             char when[64] = "";
 
             if (applied_ts >= 0) {
-                snprintf(when, sizeof(when), ", which holds one committed at "
-                         "%lld", (long long) applied_ts);
+                snprintf(when, sizeof(when),
+                         ", which holds one committed at "
+                         "%lld",
+                         (long long) applied_ts);
             }
             set_err(ret_err,
                     err_printf("time %lld is before the first transaction "
@@ -1199,8 +1201,8 @@ copy_bytes(int in, int out, const char *src, const char *tmp, uint64_t size,
             }
             if (got < 0) {
                 rc = errno;
-                set_err(ret_err, err_printf("cannot copy '%s' to '%s': %s",
-                                            src, tmp, strerror(rc)));
+                set_err(ret_err, err_printf("cannot copy '%s' to '%s': %s", src,
+                                            tmp, strerror(rc)));
                 break;
             }
         } else {
@@ -1211,8 +1213,8 @@ copy_bytes(int in, int out, const char *src, const char *tmp, uint64_t size,
             got = read(in, buf, want);
             if (got < 0) {
                 rc = errno;
-                set_err(ret_err, err_printf("cannot read '%s': %s", src,
-                                            strerror(rc)));
+                set_err(ret_err,
+                        err_printf("cannot read '%s': %s", src, strerror(rc)));
                 break;
             }
             for (size_t done = 0; done < (size_t) got;) {
@@ -1232,8 +1234,7 @@ copy_bytes(int in, int out, const char *src, const char *tmp, uint64_t size,
         }
         if (got == 0) {
             rc = EIO;
-            set_err(ret_err,
-                    err_printf("cannot read '%s': file shrank", src));
+            set_err(ret_err, err_printf("cannot read '%s': file shrank", src));
             break;
         }
         left -= (uint64_t) got;
