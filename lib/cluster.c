@@ -1386,6 +1386,235 @@ myha_cluster_node_id(struct myha_cluster *cluster, const char *node,
 }
 
 /*!
+ * \brief Names of the nodes in the output of "crm_node --list"
+ *
+ * Pacemaker 2.1 prints one line per node it knows, members or not:
+ * "ID NAME STATE".
+ *
+ * \param[in]  text       Output of crm_node --list
+ * \param[out] ret_names  Where to store the names (free with
+ *                        myha_cluster_node_names_free())
+ * \param[out] ret_n      Where to store their number
+ *
+ * \return 0 on success (also with no node), myha_rc_parse if a line is not
+ *         "ID NAME STATE", EINVAL, ENOMEM
+ */
+int
+myha_cluster_node_names_parse(const char *text, char ***ret_names,
+                              size_t *ret_n)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    if ((text == NULL) || (ret_names == NULL) || (ret_n == NULL)) {
+        return EINVAL;
+    }
+    for (const char *line = text; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        const char *line_end = (nl != NULL) ? nl : line + strlen(line);
+        const char *next = (nl != NULL) ? nl + 1 : line_end;
+        const char *name = NULL;
+        const char *name_end = NULL;
+        char **grown = NULL;
+
+        if (line_end == line) {
+            line = next; // an empty line
+            continue;
+        }
+        name = memchr(line, ' ', (size_t) (line_end - line));
+        if (name != NULL) {
+            name++;
+            name_end = memchr(name, ' ', (size_t) (line_end - name));
+            if (name_end == NULL) {
+                name_end = line_end; // no state
+            }
+        }
+        if ((name == NULL) || (name == line + 1) || (name_end == name)) {
+            rc = myha_rc_parse;
+            break;
+        }
+        grown = realloc(names, (n + 1) * sizeof(*names));
+        if (grown == NULL) {
+            rc = ENOMEM;
+            break;
+        }
+        names = grown;
+        names[n] = strndup(name, (size_t) (name_end - name));
+        if (names[n] == NULL) {
+            rc = ENOMEM;
+            break;
+        }
+        n++;
+        line = next;
+    }
+    if (rc != 0) {
+        myha_cluster_node_names_free(names, n);
+        return rc;
+    }
+    *ret_names = names;
+    *ret_n = n;
+    return 0;
+}
+
+//! Free what myha_cluster_node_names() returned
+void
+myha_cluster_node_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+/*!
+ * \brief The names of the nodes the cluster knows, members or not
+ *
+ * Runs "crm_node --list" (it forks: not for monitor).
+ *
+ * \param[in,out] cluster    Cluster handle
+ * \param[out]    ret_names  Where to store the names (free with
+ *                           myha_cluster_node_names_free())
+ * \param[out]    ret_n      Where to store their number
+ *
+ * \return 0 on success; ENOTCONN if the controller does not run here;
+ *         myha_rc_child_failed; myha_rc_parse; EINVAL; ENOMEM
+ */
+int
+myha_cluster_node_names(struct myha_cluster *cluster, char ***ret_names,
+                        size_t *ret_n)
+{
+    char *out_text = NULL;
+    int rc = 0;
+
+    if ((cluster == NULL) || (ret_names == NULL) || (ret_n == NULL)) {
+        return EINVAL;
+    }
+    if (!myha_is_ipc_listening(cluster->controller_ipc, NULL)) {
+        return ENOTCONN;
+    }
+    rc = run_tool(cluster, (const char *const[]){ "crm_node", "--list", NULL },
+                  &out_text, NULL);
+    if (rc == 0) {
+        rc = myha_cluster_node_names_parse(out_text, ret_names, ret_n);
+    }
+    free(out_text);
+    return rc;
+}
+
+/*!
+ * \brief Set or delete a permanent node attribute (in the CIB)
+ *
+ * Unlike the transient attributes of myha_cluster_attr_set(), it survives
+ * reboots and Pacemaker restarts, and the node need not be online.
+ *
+ * \param[in,out] cluster  Cluster handle
+ * \param[in]     node     Node name
+ * \param[in]     name     Attribute name
+ * \param[in]     value    Value, or NULL to delete the attribute
+ *
+ * \return 0 on success; ENOTCONN if the CIB manager does not run here;
+ *         myha_rc_child_failed (see myha_cluster_tool_error()); EINVAL;
+ *         ENOMEM
+ */
+int
+myha_cluster_node_attr_set(struct myha_cluster *cluster, const char *node,
+                           const char *name, const char *value)
+{
+    char *node_arg = NULL;
+    char *name_arg = NULL;
+    char *update = NULL;
+    int rc = 0;
+
+    if ((cluster == NULL) || !is_valid_name(node) || !is_valid_name(name)
+        || ((value != NULL) && (strchr(value, '\n') != NULL))) {
+        return EINVAL;
+    }
+    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
+        return ENOTCONN;
+    }
+    node_arg = myha_str_printf("--node=%s", node);
+    name_arg = myha_str_printf("--name=%s", name);
+    update = (value != NULL) ? myha_str_printf("--update=%s", value)
+                             : strdup("--delete");
+    if ((node_arg == NULL) || (name_arg == NULL) || (update == NULL)) {
+        rc = ENOMEM;
+        goto out_free;
+    }
+    rc = run_tool(cluster,
+                  (const char *const[]){ "crm_attribute", "--type=nodes",
+                                         node_arg, name_arg, update, NULL },
+                  NULL, NULL);
+
+out_free:
+    free(update);
+    free(name_arg);
+    free(node_arg);
+    return rc;
+}
+
+/*!
+ * \brief Read a permanent node attribute (in the CIB)
+ *
+ * \param[in,out] cluster    Cluster handle
+ * \param[in]     node       Node name
+ * \param[in]     name       Attribute name
+ * \param[out]    ret_value  Where to store the value (only on success)
+ *
+ * \return 0 on success; ENOENT if the node has no such attribute;
+ *         ENOTCONN if the CIB manager does not run here;
+ *         myha_rc_child_failed; EINVAL; ENOMEM
+ */
+int
+myha_cluster_node_attr_get(struct myha_cluster *cluster, const char *node,
+                           const char *name, char **ret_value)
+{
+    char *node_arg = NULL;
+    char *name_arg = NULL;
+    char *out_text = NULL;
+    int exit_code = 0;
+    int rc = 0;
+
+    if ((cluster == NULL) || !is_valid_name(node) || !is_valid_name(name)
+        || (ret_value == NULL)) {
+        return EINVAL;
+    }
+    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
+        return ENOTCONN;
+    }
+    node_arg = myha_str_printf("--node=%s", node);
+    name_arg = myha_str_printf("--name=%s", name);
+    if ((node_arg == NULL) || (name_arg == NULL)) {
+        rc = ENOMEM;
+        goto out_free;
+    }
+    rc = run_tool(cluster,
+                  (const char *const[]){ "crm_attribute", "--type=nodes",
+                                         node_arg, name_arg, "--query",
+                                         "--quiet", NULL },
+                  &out_text, &exit_code);
+    if ((rc == myha_rc_child_failed) && (exit_code == TOOL_EXIT_NOSUCH)) {
+        rc = ENOENT;
+    }
+    if (rc != 0) {
+        goto out_free;
+    }
+    trim_end(out_text);
+    if (*out_text == '\0') {
+        rc = ENOENT;
+        goto out_free;
+    }
+    *ret_value = out_text;
+    out_text = NULL;
+
+out_free:
+    free(out_text);
+    free(name_arg);
+    free(node_arg);
+    return rc;
+}
+
+/*!
  * \brief Record the current primary of a resource in the cluster options
  *
  * Sets the cluster property "myha-RSC-primary" to "NODE@SINCE", in one

@@ -107,6 +107,15 @@ int myha_cluster_node_id(struct myha_cluster *cluster, const char *node,
                          uint32_t *ret_id);
 int myha_cluster_node_list_parse(const char *text, const char *node,
                                  uint32_t *ret_id);
+int myha_cluster_node_names(struct myha_cluster *cluster, char ***ret_names,
+                            size_t *ret_n);
+int myha_cluster_node_names_parse(const char *text, char ***ret_names,
+                                  size_t *ret_n);
+void myha_cluster_node_names_free(char **names, size_t n);
+int myha_cluster_node_attr_set(struct myha_cluster *cluster, const char *node,
+                               const char *name, const char *value);
+int myha_cluster_node_attr_get(struct myha_cluster *cluster, const char *node,
+                               const char *name, char **ret_value);
 
 int myha_cluster_primary_set(struct myha_cluster *cluster, const char *rsc,
                              const char *node, time_t since);

@@ -924,6 +924,40 @@ parse_crm_node_list(void **state)
 }
 
 static void
+parse_crm_node_names(void **state)
+{
+    char **names = NULL;
+    size_t n = 99;
+
+    (void) state;
+    assert_int_equal(myha_cluster_node_names_parse("1 node1 member\n"
+                                                   "2 node2 lost\n\n"
+                                                   "3 node3",
+                                                   &names, &n),
+                     0);
+    assert_int_equal(n, 3);
+    assert_string_equal(names[0], "node1");
+    assert_string_equal(names[1], "node2");
+    assert_string_equal(names[2], "node3");
+    myha_cluster_node_names_free(names, n);
+
+    assert_int_equal(myha_cluster_node_names_parse("", &names, &n), 0);
+    assert_int_equal(n, 0);
+    myha_cluster_node_names_free(names, n);
+
+    names = NULL;
+    n = 99;
+    assert_int_equal(
+        myha_cluster_node_names_parse("1 node1 member\njunk\n", &names, &n),
+        myha_rc_parse);
+    assert_int_equal(myha_cluster_node_names_parse("1  member\n", &names, &n),
+                     myha_rc_parse);
+    assert_null(names);
+    assert_int_equal(n, 99);
+    assert_int_equal(myha_cluster_node_names_parse(NULL, &names, &n), EINVAL);
+}
+
+static void
 node_id_runs_crm_node(void **state)
 {
     struct fixture *fx = *state;
@@ -1095,6 +1129,7 @@ main(void)
         cmocka_unit_test_setup_teardown(query_all_runs_attrd_updater, setup,
                                         teardown),
         cmocka_unit_test(parse_crm_node_list),
+        cmocka_unit_test(parse_crm_node_names),
         cmocka_unit_test_setup_teardown(node_id_runs_crm_node, setup, teardown),
         cmocka_unit_test_setup_teardown(local_node_name, setup, teardown),
         cmocka_unit_test_setup_teardown(primary_property, setup, teardown),
