@@ -104,6 +104,8 @@ void agent_marker_write(struct agent *agent, const char *kind,
 //! Marker kinds (agent_marker_*())
 #define MARKER_DIVERGED "diverged"
 #define MARKER_PITR_UNFINISHED "pitr-unfinished"
+//! A finished pitr that is not promoted yet: replicates from nobody
+#define MARKER_PITR_DONE "pitr-done"
 
 // mysql_repl_role.c: roles
 enum ocf_exitcode role_monitor(struct agent *agent);

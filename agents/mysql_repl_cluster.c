@@ -425,12 +425,13 @@ agent_follow(struct agent *agent, const char *node)
 /*!
  * \brief Path of one of this instance's marker files
  *
- * Markers say, in one line, why an instance must not be promoted although
- * its server looks like a healthy replica: "diverged" (it refused to
- * follow a primary whose history it forked from), "pitr-unfinished" (a
- * point-in-time recovery was interrupted or failed half-way).  They live in
- * $HA_RSCTMP (tmpfs: after a reboot start checks again), else
- * MYHA_CLUSTER_CACHE_DIR, as "myha-<resource>.<kind>".
+ * Markers say, in one line, why an instance is not an ordinary replica:
+ * "diverged" (it refused to follow a primary whose history it forked
+ * from), "pitr-unfinished" (a point-in-time recovery was interrupted or
+ * failed half-way), "pitr-done" (a finished recovery, waiting to be
+ * promoted: it follows nobody).  They live in $HA_RSCTMP (tmpfs: after a
+ * reboot start checks again), else MYHA_CLUSTER_CACHE_DIR, as
+ * "myha-<resource>.<kind>"; "pitr-done" lives in the datadir.
  *
  * \param[in] agent  Agent state
  * \param[in] kind   Marker kind
@@ -442,7 +443,12 @@ agent_marker_path(struct agent *agent, const char *kind)
 {
     const char *dir = getenv("HA_RSCTMP");
 
-    if ((dir == NULL) || (*dir == '\0')) {
+    /* A finished recovery belongs to the data: it survives a reboot (the
+     * run-time directory does not), and a datadir put in its place has none
+     */
+    if (strcmp(kind, MARKER_PITR_DONE) == 0) {
+        dir = agent_param(agent, P_DATADIR);
+    } else if ((dir == NULL) || (*dir == '\0')) {
         dir = MYHA_CLUSTER_CACHE_DIR;
     }
     return myha_str_printf("%s/myha-%s.%s", dir, agent_rsc(agent), kind);

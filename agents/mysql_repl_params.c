@@ -243,7 +243,19 @@ static const struct myha_param params[P__COUNT] = {
                     "pitr succeeds, the instance is marked an unfinished "
                     "recovery (file myha-<resource>.pitr-unfinished in "
                     "$HA_RSCTMP, else in /run/resource-agents): monitor "
-                    "gives it no promotion score and promote refuses.",
+                    "gives it no promotion score and promote refuses. "
+                    "Once a pitr succeeds, the instance is a finished "
+                    "recovery (file myha-<resource>.pitr-done in its "
+                    "datadir; remove it to discard the recovery): it "
+                    "replicates from nobody, monitor gives it promotion "
+                    "score 1, and promote (pcs resource move <clone> <node> "
+                    "--promoted) takes nothing from the other nodes: it "
+                    "marks them stale (permanent node attribute "
+                    "myha-<resource>-stale), since they hold the history "
+                    "the recovery replaced, before leaving read-only. A "
+                    "stale node replicates from nobody and has no score "
+                    "until it is re-provisioned from the new primary and "
+                    "its attribute deleted.",
     },
     [P_PITR_UNTIL_GTID] = {
         .name = "pitr_until_gtid",

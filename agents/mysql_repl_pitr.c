@@ -55,11 +55,13 @@ static volatile sig_atomic_t interrupted;
 //! One pitr run: what it changed, for the exit reason and the marker
 struct pitr_run {
     struct agent *agent;
-    char *previous;   //!< Text of the marker before this run, NULL if none
-    bool is_marked;   //!< This run wrote the marker
-    bool is_changed;  //!< This run changed the datadir or the GTID position
-    bool is_restored; //!< pitr_backup was restored
-    char *reason;     //!< First exit reason of this run, NULL if none
+    char *previous;      //!< Text of the marker before this run, NULL if none
+    bool is_marked;      //!< This run wrote the marker
+    bool is_changed;     //!< This run changed the datadir or the GTID position
+    bool is_restored;    //!< pitr_backup was restored
+    char *reason;        //!< First exit reason of this run, NULL if none
+    char *previous_done; //!< Text of the pitr-done marker before it
+    char *done;          //!< Text of the pitr-done marker on success
 };
 
 static const char *
@@ -169,6 +171,10 @@ static void
 run_mark(struct pitr_run *run)
 {
     if (!run->is_marked) {
+        // No longer a finished recovery (if it was one) while this runs
+        run->previous_done = agent_marker_read(run->agent, MARKER_PITR_DONE,
+                                               "recovered by pitr");
+        agent_marker_write(run->agent, MARKER_PITR_DONE, NULL);
         marker_write(run->agent, "unfinished pitr: pitr is running, or was "
                                  "killed: not a finished recovery");
         run->is_marked = true;
@@ -185,6 +191,9 @@ run_end(struct pitr_run *run, enum ocf_exitcode status)
 
     if (status == PCMK_OCF_OK) {
         marker_write(run->agent, NULL);
+        agent_marker_write(run->agent, MARKER_PITR_DONE,
+                           (run->done != NULL) ? run->done
+                                               : "recovered by pitr");
     } else if (run->is_changed) {
         text = myha_str_printf("unfinished pitr: %s",
                                (run->reason == NULL)
@@ -197,6 +206,7 @@ run_end(struct pitr_run *run, enum ocf_exitcode status)
                                      : text);
     } else if (run->is_marked) {
         marker_write(run->agent, run->previous);
+        agent_marker_write(run->agent, MARKER_PITR_DONE, run->previous_done);
     }
     free(text);
 }
@@ -333,34 +343,39 @@ progress(const struct myha_pitr_progress *p, void *user_data)
     }
 }
 
-// One line on what the plan does
-static void
-log_plan(const struct myha_pitr_plan *plan)
+// What a plan's target is, in words (allocated)
+static char *
+target_text(const struct myha_pitr_plan *plan)
 {
     char g[MYHA_BINLOG_GTID_TEXT_MAX];
-    const char *first = (plan->n_files > 0) ? plan->files[0].name : "-";
-    const char *last =
-        (plan->n_files > 0) ? plan->files[plan->n_files - 1].name : "-";
 
     switch (plan->target.kind) {
         case MYHA_PITR_UNTIL_GTID:
             myha_binlog_gtid_format(&plan->target.gtid, g, sizeof(g));
-            qb_log(LOG_INFO, "pitr target: stop before GTID %s", g);
-            break;
+            return myha_str_printf("stop before GTID %s", g);
         case MYHA_PITR_SKIP_GTID:
             myha_binlog_gtid_format(&plan->target.gtid, g, sizeof(g));
-            qb_log(LOG_INFO, "pitr target: everything except GTID %s", g);
-            break;
+            return myha_str_printf("everything except GTID %s", g);
         case MYHA_PITR_UNTIL_TIME:
-            qb_log(LOG_INFO,
-                   "pitr target: transactions before %lld (seconds since "
-                   "the epoch, UTC)",
-                   (long long) plan->target.time);
-            break;
+            return myha_str_printf("transactions before %lld (seconds since "
+                                   "the epoch, UTC)",
+                                   (long long) plan->target.time);
         default:
-            qb_log(LOG_INFO, "pitr target: everything in the source");
-            break;
+            return strdup("everything in the source");
     }
+}
+
+// One line on what the plan does
+static void
+log_plan(const struct myha_pitr_plan *plan)
+{
+    const char *first = (plan->n_files > 0) ? plan->files[0].name : "-";
+    const char *last =
+        (plan->n_files > 0) ? plan->files[plan->n_files - 1].name : "-";
+    char *target = target_text(plan);
+
+    qb_log(LOG_INFO, "pitr target: %s", (target == NULL) ? "?" : target);
+    free(target);
     qb_log(LOG_INFO,
            "pitr plan: from GTID position '%s', %zu file(s) %s..%s starting "
            "at offset %llu, %zu transaction(s) to apply, %llu bytes; "
@@ -368,6 +383,29 @@ log_plan(const struct myha_pitr_plan *plan)
            plan->base, plan->n_files, first, last,
            (unsigned long long) plan->start.pos, plan->n_apply,
            (unsigned long long) plan->bytes_total, plan->expected);
+}
+
+/* The pitr-done marker of a plan that succeeded: target, position, time
+ * (allocated, NULL if out of memory)
+ */
+static char *
+done_text(const struct myha_pitr_plan *plan)
+{
+    char *target = target_text(plan);
+    char when[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    char *text = NULL;
+
+    if (gmtime_r(&now, &tm) != NULL) {
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    text =
+        myha_str_printf("recovered by pitr (%s) to GTID position '%s' "
+                        "at %s",
+                        (target == NULL) ? "?" : target, plan->expected, when);
+    free(target);
+    return text;
 }
 
 // Send info messages to stderr too: pitr is run by a person who watches
@@ -902,7 +940,9 @@ enum ocf_exitcode
 pitr_run(struct agent *agent, const struct myha_pitr_target *target)
 {
     const char *source = agent_param(agent, P_PITR_SOURCE);
-    struct pitr_run run = { agent, NULL, false, false, false, NULL };
+    struct pitr_run run = {
+        agent, NULL, false, false, false, NULL, NULL, NULL
+    };
     struct myha_pitr_plan *plan = NULL;
     struct myha_pitr_exec_opts xo;
     struct myha_pitr_reached at;
@@ -1029,12 +1069,15 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
            "'%s'; the server is read-only and not replicating, ready to be "
            "promoted",
            plan->n_apply, plan->expected);
+    run.done = done_text(plan);
 
 out_free:
     run_end(&run, status);
     myha_pitr_plan_free(plan);
     free(run.reason);
     free(run.previous);
+    free(run.previous_done);
+    free(run.done);
     free(text);
     free(pos);
     free(err);

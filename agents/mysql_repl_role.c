@@ -34,6 +34,14 @@
 //! recorded as primary (a new cluster): promotable, below healthy replicas
 #define SCORE_UNATTACHED 100
 
+//! Score of a finished pitr not promoted yet: below every other candidate,
+//! promoted where a constraint prefers it (pcs resource move --promoted)
+#define SCORE_RECOVERED 1
+
+//! Permanent node attribute (myha-RSC-stale) of the nodes that hold the
+//! history a pitr replaced: "NODE@SINCE", the recovered primary and when
+#define STALE_ATTR_FMT "myha-%s-stale"
+
 //! How long promote waits for fencing of an unreachable old primary
 #define FENCE_TIMEOUT_S 60
 
@@ -167,6 +175,7 @@ role_monitor(struct agent *agent)
     struct myha_repl_health health = { 0 };
     struct myha_gtid_set *primary = NULL;
     char *diverged = NULL;
+    char *recovered = NULL;
     enum ocf_exitcode status = read_state(agent, &st);
     int score = SCORE_PROMOTABLE;
     bool idle = false;
@@ -195,6 +204,16 @@ role_monitor(struct agent *agent)
         agent_publish_attr(agent, "health", diverged);
         agent_publish_score(agent, SCORE_NONE);
         agent_publish_attr(agent, "gtid", NULL);
+        goto out_release;
+    }
+    recovered = agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
+    if (recovered != NULL) {
+        char *why = myha_str_printf("%s; waiting to be promoted", recovered);
+
+        agent_publish_attr(agent, "health", (why == NULL) ? recovered : why);
+        agent_publish_score(agent, SCORE_RECOVERED);
+        agent_publish_attr(agent, "gtid", NULL);
+        free(why);
         goto out_release;
     }
     if (st.replica->configured && (st.replica->source_host != NULL)
@@ -275,6 +294,7 @@ role_monitor(struct agent *agent)
 
 out_release:
     free(diverged);
+    free(recovered);
     myha_repl_health_release(&health);
     myha_gtid_set_free(primary);
     myha_repl_state_release(&st);
@@ -729,6 +749,84 @@ out_free:
     return status;
 }
 
+// Name of the permanent node attribute of stale nodes, allocated
+static char *
+stale_attr(struct agent *agent)
+{
+    return myha_str_printf(STALE_ATTR_FMT, agent_rsc(agent));
+}
+
+/* Promote of a finished pitr: every other node holds the history that the
+ * recovery replaced (what followed its target, or the excised transaction,
+ * which no GTID position tells apart from a replayed one).  Mark them in
+ * the CIB before this node accepts writes: attach refuses on a marked node
+ * until an operator re-provisions it and deletes the mark.
+ */
+static enum ocf_exitcode
+mark_others_stale(struct agent *agent)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    const char *local = agent_local_node(agent);
+    char *name = stale_attr(agent);
+    char *value = myha_str_printf("%s@%lld", (local == NULL) ? "?" : local,
+                                  (long long) time(NULL));
+    char **names = NULL;
+    size_t n = 0;
+    enum ocf_exitcode status = PCMK_OCF_OK;
+    int rc = 0;
+
+    if ((name == NULL) || (value == NULL) || (local == NULL)) {
+        myha_ocf_exit_reason("not promoting the recovered node: out of memory");
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        goto out_free;
+    }
+    rc = (cluster == NULL) ? ENOTCONN
+                           : myha_cluster_node_names(cluster, &names, &n);
+    if (rc == ENOTCONN) {
+        qb_log(LOG_WARNING, "no cluster here: no other node marked as "
+                            "holding the history this recovery replaced");
+        goto out_free;
+    }
+    if (rc != 0) {
+        myha_ocf_exit_reason("not promoting the recovered node: cannot list "
+                             "the cluster's nodes to mark the others: %s",
+                             (rc == myha_rc_child_failed)
+                                 ? myha_cluster_tool_error(cluster)
+                                 : myha_rc_str(rc));
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], local) == 0) {
+            continue;
+        }
+        rc = myha_cluster_node_attr_set(cluster, names[i], name, value);
+        if (rc != 0) {
+            myha_ocf_exit_reason("not promoting the recovered node: cannot "
+                                 "mark node '%s' as holding the history it "
+                                 "replaced: %s",
+                                 names[i],
+                                 (rc == myha_rc_child_failed)
+                                     ? myha_cluster_tool_error(cluster)
+                                     : myha_rc_str(rc));
+            status = PCMK_OCF_UNKNOWN_ERROR;
+            break;
+        }
+        qb_log(LOG_NOTICE,
+               "node '%s' marked stale (node attribute %s=%s): it holds the "
+               "history this recovery replaced and replicates from nobody "
+               "until it is re-provisioned from this node and the attribute "
+               "deleted",
+               names[i], name, value);
+    }
+
+out_free:
+    myha_cluster_node_names_free(names, n);
+    free(value);
+    free(name);
+    return status;
+}
+
 /*!
  * \brief Make this replica the primary, safely
  *
@@ -750,6 +848,7 @@ role_promote(struct agent *agent)
     char *reason = NULL;
     char *demoted = NULL;
     char *unfinished = NULL;
+    char *recovered = NULL;
     int rc = 0;
 
     if (status != PCMK_OCF_OK) {
@@ -774,12 +873,23 @@ role_promote(struct agent *agent)
         agent_publish_score(agent, SCORE_NONE);
         goto out_release;
     }
+    recovered = agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
     status = secure_old_primary(agent, &demoted);
-    if ((status == PCMK_OCF_OK) && (demoted != NULL)) {
-        status = catch_up(agent, demoted, st.flavour, st.replica->configured);
-    }
-    if (status == PCMK_OCF_OK) {
-        status = catch_up_peers(agent, st.flavour);
+    if (recovered != NULL) {
+        /* A finished pitr is the history the operator chose: take nothing
+         * from the old primary or the peers, mark them instead
+         */
+        if (status == PCMK_OCF_OK) {
+            status = mark_others_stale(agent);
+        }
+    } else {
+        if ((status == PCMK_OCF_OK) && (demoted != NULL)) {
+            status =
+                catch_up(agent, demoted, st.flavour, st.replica->configured);
+        }
+        if (status == PCMK_OCF_OK) {
+            status = catch_up_peers(agent, st.flavour);
+        }
     }
     if (status != PCMK_OCF_OK) {
         agent_publish_score(agent, SCORE_NONE);
@@ -818,6 +928,18 @@ role_promote(struct agent *agent)
     }
     qb_log(LOG_NOTICE, "promoted: writable, not replicating, at %s",
            (st.executed_text == NULL) ? "" : st.executed_text);
+    if (recovered != NULL) {
+        char *name = stale_attr(agent);
+
+        agent_marker_write(agent, MARKER_PITR_DONE, NULL);
+        // A mark of its own, from an earlier recovery elsewhere, is void
+        if ((name != NULL) && (agent_cluster(agent) != NULL)) {
+            (void) myha_cluster_node_attr_set(
+                agent->cluster, agent_local_node(agent), name, NULL);
+        }
+        free(name);
+        qb_log(LOG_NOTICE, "promoted the recovery: %s", recovered);
+    }
 
 out_record:
     if ((agent_cluster(agent) != NULL)
@@ -833,6 +955,7 @@ out_record:
     agent_publish_attr(agent, "health", "primary");
 
 out_release:
+    free(recovered);
     free(demoted);
     free(reason);
     myha_repl_state_release(&st);
@@ -900,6 +1023,83 @@ forked_from(struct agent *agent, const char *node)
     return missing;
 }
 
+// A stale mark "NODE@SINCE" in words, "NODE at <UTC time>" (allocated)
+static char *
+stale_text(const char *stale)
+{
+    const char *at = strrchr(stale, '@');
+    long long since = 0;
+    char when[32];
+    time_t t = 0;
+    struct tm tm;
+
+    if ((at == NULL) || (myha_str_to_ll(at + 1, &since) != 0)) {
+        return strdup(stale);
+    }
+    t = (time_t) since;
+    if ((gmtime_r(&t, &tm) == NULL)
+        || (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
+        return strdup(stale);
+    }
+    return myha_str_printf("%.*s at %s", (int) (at - stale), stale, when);
+}
+
+/* Whether this instance must not replicate from NODE at all: it is a
+ * finished pitr waiting to be promoted, or it holds the history that a
+ * recovery promoted elsewhere replaced (its node is marked stale)
+ */
+static bool
+is_attach_refused(struct agent *agent, const char *node)
+{
+    char *recovered =
+        agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
+    struct myha_cluster *cluster = NULL;
+    char *name = NULL;
+    char *stale = NULL;
+    char *words = NULL;
+    char *why = NULL;
+
+    if (recovered != NULL) {
+        char *path = agent_marker_path(agent, MARKER_PITR_DONE);
+
+        qb_log(LOG_WARNING,
+               "not replicating from '%s': %s, waiting to be promoted (to "
+               "discard the recovery instead, remove '%s')",
+               node, recovered, (path == NULL) ? "?" : path);
+        free(path);
+        free(recovered);
+        return true;
+    }
+    cluster = agent_cluster(agent);
+    name = stale_attr(agent);
+    if ((cluster == NULL) || (name == NULL)
+        || (myha_cluster_node_attr_get(cluster, agent_local_node(agent), name,
+                                       &stale)
+            != 0)) {
+        free(name);
+        return false;
+    }
+    words = stale_text(stale);
+    why = myha_str_printf("stale: holds the history that the recovery "
+                          "promoted on %s replaced; re-provision it from the "
+                          "primary, then run crm_attribute --node %s --name "
+                          "%s --delete",
+                          (words == NULL) ? stale : words,
+                          agent_local_node(agent), name);
+    free(words);
+    qb_log(LOG_ERR, "not replicating from '%s': %s", node,
+           (why == NULL) ? "stale" : why);
+    myha_db_replica_stop(agent->db);
+    agent_publish_score(agent, SCORE_NONE);
+    agent_publish_attr(agent, "gtid", NULL);
+    agent_publish_attr(agent, "health", (why == NULL) ? "stale" : why);
+    mark_diverged(agent, (why == NULL) ? "stale" : why);
+    free(why);
+    free(stale);
+    free(name);
+    return true;
+}
+
 /* Replicate from node, unless this server has transactions node lacks:
  * a diverged history is never re-attached silently.
  */
@@ -912,6 +1112,9 @@ attach_to(struct agent *agent, const char *node)
     char *forked = NULL;
     char *reason = NULL;
 
+    if (is_attach_refused(agent, node)) {
+        return;
+    }
     if (myha_repl_state_get(agent->db, &st) != 0) {
         qb_log(LOG_ERR, "cannot read the replication state: %s",
                myha_db_error(agent->db));

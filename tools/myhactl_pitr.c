@@ -227,8 +227,15 @@ print_promote_hint(const struct myhactl_rsc *rsc, const char *node)
            "    pcs resource move %s %s --promoted\n"
            "or, with Pacemaker's tools (then clear the constraint):\n"
            "    crm_resource --resource %s --move --promoted --node %s\n"
-           "    crm_resource --resource %s --clear\n",
-           node, rsc->id, r, node, r, node, r);
+           "    crm_resource --resource %s --clear\n"
+           "Promoted, it takes nothing from the other nodes: they hold the "
+           "history this\n"
+           "recovery replaced, are marked stale (node attribute "
+           "myha-%s-stale) and\n"
+           "replicate from nobody until re-provisioned from it. To discard "
+           "the recovery\n"
+           "instead, remove myha-%s.pitr-done from the datadir of node %s.\n",
+           node, rsc->id, r, node, r, node, r, rsc->id, rsc->id, node);
 }
 
 // Check the command line of pitr
