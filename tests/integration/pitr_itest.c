@@ -29,8 +29,8 @@ progress(const struct myha_pitr_progress *p, void *user_data)
 
     if (!*placed) {
         *placed = true;
-        fprintf(stderr, "relay logs: %zu linked, %zu copied\n",
-                p->files_linked, p->files_copied);
+        fprintf(stderr, "relay logs: %zu linked, %zu copied\n", p->files_linked,
+                p->files_copied);
     }
     fprintf(stderr,
             "progress: phase %d, %zu/%zu trx, %llu/%llu bytes, %.0f B/s, "
