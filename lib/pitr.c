@@ -467,7 +467,7 @@ struct collect {
     const struct gtid_pos *base;
     size_t file;
     size_t cap;
-    int64_t applied_ts; //!< Of the last one the base holds, -1 if none
+    int64_t applied_ts; //!< Latest of those the base holds, -1 if none
 };
 
 static int
@@ -481,7 +481,10 @@ collect_trx(const struct myha_binlog_trx *trx, void *user_data)
         return 0;
     }
     if (pos_has_gtid(c->base, &trx->gtid)) {
-        c->applied_ts = (int64_t) trx->timestamp;
+        // Timestamps are when statements started: not in commit order
+        if ((int64_t) trx->timestamp > c->applied_ts) {
+            c->applied_ts = (int64_t) trx->timestamp;
+        }
         return 0;
     }
     if (plan->n_trx == c->cap) {
@@ -531,8 +534,8 @@ bytes_between(const struct myha_pitr_plan *plan, struct myha_pitr_pos a,
 }
 
 /* Set the target positions and expected GTID position of a plan.
- * APPLIED_TS: commit time of the last transaction of the files that the
- * server holds already, -1 if none.
+ * APPLIED_TS: the latest timestamp of the transactions of the files that
+ * the server holds already, -1 if none.
  */
 static int
 plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
@@ -597,7 +600,7 @@ plan_target(struct myha_pitr_plan *plan, const struct gtid_pos *base_pos,
         }
         if ((i == 0) && (applied_ts >= 0) && (applied_ts < plan->target.time)) {
             /* Reached already (a pitr to this time ran): the server holds
-             * what was committed before it, and nothing after
+             * what came before it, and nothing after
              */
         } else if (i == 0) {
             char when[64] = "";
@@ -1267,16 +1270,33 @@ parent_stat(const char *path, struct stat *ret_st)
     return rc;
 }
 
-// Whether PATH's directory is DIR; not known (DIR NULL, no memory): true
+/* Whether the file PATH names (symbolic links followed) is in directory
+ * DIR; not known (DIR NULL, no memory): true
+ */
 static bool
 in_dir(const char *path, const struct stat *dir)
 {
+    char *real = (dir == NULL) ? NULL : realpath(path, NULL);
     struct stat st;
+    bool in = true;
 
-    if ((dir == NULL) || (parent_stat(path, &st) != 0)) {
-        return true;
+    if ((real != NULL) && (parent_stat(real, &st) == 0)) {
+        in = (st.st_dev == dir->st_dev) && (st.st_ino == dir->st_ino);
     }
-    return (st.st_dev == dir->st_dev) && (st.st_ino == dir->st_ino);
+    free(real);
+    return in;
+}
+
+/* Hard-link the file open as IN (what was checked, not what its name may
+ * name by now, nor a symbolic link) as TMP
+ */
+static bool
+link_open_file(int in, const char *tmp)
+{
+    char self[64];
+
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", in);
+    return linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
 }
 
 /* Place the first SIZE bytes of SRC as the relay log DST, through a
@@ -1315,7 +1335,7 @@ place_file(const char *src, const char *dst, uint64_t size,
     }
     if ((st.st_dev == owner->st_dev) && ((uint64_t) st.st_size == size)
         && (st.st_uid == owner->st_uid) && ((st.st_mode & S_IRUSR) != 0)
-        && !in_dir(src, own_dir) && (link(src, tmp) == 0)) {
+        && !in_dir(src, own_dir) && link_open_file(in, tmp)) {
         *ret_linked = true;
         goto out_rename;
     }
