@@ -98,8 +98,7 @@ int agent_follow(struct agent *agent, const char *node);
 char *agent_marker_path(struct agent *agent, const char *kind);
 char *agent_marker_read(struct agent *agent, const char *kind,
                         const char *empty);
-void agent_marker_write(struct agent *agent, const char *kind,
-                        const char *text);
+int agent_marker_write(struct agent *agent, const char *kind, const char *text);
 
 //! Marker kinds (agent_marker_*())
 #define MARKER_DIVERGED "diverged"

@@ -487,13 +487,16 @@ agent_marker_read(struct agent *agent, const char *kind, const char *empty)
 
 /*!
  * \brief Write a marker (through a temporary name, so that no reader sees
- *        half of it), or remove it; a failure is logged
+ *        half of it, and synced), or remove it; a failure is logged
  *
  * \param[in] agent  Agent state
  * \param[in] kind   Marker kind
  * \param[in] text   One line, or NULL to remove the marker
+ *
+ * \return 0 on success (also removing a marker that is not there), else
+ *         an errno
  */
-void
+int
 agent_marker_write(struct agent *agent, const char *kind, const char *text)
 {
     char *path = agent_marker_path(agent, kind);
@@ -501,15 +504,17 @@ agent_marker_write(struct agent *agent, const char *kind, const char *text)
     char *slash = NULL;
     FILE *fp = NULL;
     int fd = -1;
+    int rc = 0;
 
     if (tmp == NULL) {
         qb_log(LOG_WARNING, "cannot record marker '%s': out of memory", kind);
+        rc = ENOMEM;
         goto out_free;
     }
     if (text == NULL) {
         if ((unlink(path) != 0) && (errno != ENOENT)) {
-            qb_log(LOG_WARNING, "cannot remove '%s': %s", path,
-                   strerror(errno));
+            rc = errno;
+            qb_log(LOG_WARNING, "cannot remove '%s': %s", path, strerror(rc));
         }
         goto out_free;
     }
@@ -519,11 +524,13 @@ agent_marker_write(struct agent *agent, const char *kind, const char *text)
         (void) mkdir(path, 0755); // only the last level: HA_RSCTMP may be new
         *slash = '/';
     }
+    // Synced: a marker in the datadir must survive a power cut
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     fp = (fd < 0) ? NULL : fdopen(fd, "w");
-    if ((fp == NULL) || (fprintf(fp, "%s\n", text) < 0) || (fclose(fp) != 0)
-        || (rename(tmp, path) != 0)) {
-        qb_log(LOG_WARNING, "cannot write '%s': %s", path, strerror(errno));
+    if ((fp == NULL) || (fprintf(fp, "%s\n", text) < 0) || (fflush(fp) != 0)
+        || (fsync(fd) != 0) || (fclose(fp) != 0) || (rename(tmp, path) != 0)) {
+        rc = (errno != 0) ? errno : EIO;
+        qb_log(LOG_WARNING, "cannot write '%s': %s", path, strerror(rc));
         if ((fp == NULL) && (fd >= 0)) {
             close(fd);
         }
@@ -533,4 +540,5 @@ agent_marker_write(struct agent *agent, const char *kind, const char *text)
 out_free:
     free(tmp);
     free(path);
+    return rc;
 }

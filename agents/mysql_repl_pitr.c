@@ -171,30 +171,48 @@ static void
 run_mark(struct pitr_run *run)
 {
     if (!run->is_marked) {
-        // No longer a finished recovery (if it was one) while this runs
+        /* No longer a finished recovery (if it was one) while this runs;
+         * marked unfinished first, so that it is never neither
+         */
         run->previous_done = agent_marker_read(run->agent, MARKER_PITR_DONE,
                                                "recovered by pitr");
-        agent_marker_write(run->agent, MARKER_PITR_DONE, NULL);
         marker_write(run->agent, "unfinished pitr: pitr is running, or was "
                                  "killed: not a finished recovery");
+        agent_marker_write(run->agent, MARKER_PITR_DONE, NULL);
         run->is_marked = true;
     }
 }
 
-/* Leave the marker as the run's outcome says: removed after success,
- * the reason after a change, as it was if this run changed nothing
+/* Leave the markers as the run's outcome says: a finished recovery after
+ * success (then the unfinished mark removed), the reason after a change,
+ * as they were if this run changed nothing.  Returns the final status: a
+ * success whose finished-recovery mark cannot be written is a failure.
  */
-static void
+static enum ocf_exitcode
 run_end(struct pitr_run *run, enum ocf_exitcode status)
 {
     char *text = NULL;
+    int rc = 0;
 
     if (status == PCMK_OCF_OK) {
-        marker_write(run->agent, NULL);
-        agent_marker_write(run->agent, MARKER_PITR_DONE,
-                           (run->done != NULL) ? run->done
-                                               : "recovered by pitr");
-    } else if (run->is_changed) {
+        rc = agent_marker_write(run->agent, MARKER_PITR_DONE,
+                                (run->done != NULL) ? run->done
+                                                    : "recovered by pitr");
+        if (rc == 0) {
+            marker_write(run->agent, NULL);
+            return status;
+        }
+        text = myha_str_printf("the replay finished, but its finished-"
+                               "recovery mark could not be written (%s): "
+                               "run the same pitr again",
+                               strerror(rc));
+        status = run_fail(run, PCMK_OCF_UNKNOWN_ERROR,
+                          (text == NULL) ? "cannot mark the recovery finished"
+                                         : text);
+        free(text);
+        text = NULL;
+    }
+    if (run->is_changed) {
         text = myha_str_printf("unfinished pitr: %s",
                                (run->reason == NULL)
                                    ? "pitr failed (see its log): not a "
@@ -205,10 +223,11 @@ run_end(struct pitr_run *run, enum ocf_exitcode status)
                                        "recovery"
                                      : text);
     } else if (run->is_marked) {
-        marker_write(run->agent, run->previous);
         agent_marker_write(run->agent, MARKER_PITR_DONE, run->previous_done);
+        marker_write(run->agent, run->previous);
     }
     free(text);
+    return status;
 }
 
 /*!
@@ -1072,7 +1091,7 @@ pitr_run(struct agent *agent, const struct myha_pitr_target *target)
     run.done = done_text(plan);
 
 out_free:
-    run_end(&run, status);
+    status = run_end(&run, status);
     myha_pitr_plan_free(plan);
     free(run.reason);
     free(run.previous);

@@ -34,10 +34,6 @@
 //! recorded as primary (a new cluster): promotable, below healthy replicas
 #define SCORE_UNATTACHED 100
 
-//! Score of a finished pitr not promoted yet: below every other candidate,
-//! promoted where a constraint prefers it (pcs resource move --promoted)
-#define SCORE_RECOVERED 1
-
 //! Permanent node attribute (myha-RSC-stale) of the nodes that hold the
 //! history a pitr replaced: "NODE@SINCE", the recovered primary and when
 #define STALE_ATTR_FMT "myha-%s-stale"
@@ -184,6 +180,8 @@ role_monitor(struct agent *agent)
         return status;
     }
     if (!st.read_only) {
+        // A promote cut short after it left read-only: the recovery is over
+        agent_marker_write(agent, MARKER_PITR_DONE, NULL);
         agent_publish_score(agent, SCORE_PROMOTABLE);
         agent_publish_attr(agent, "gtid", NULL);
         agent_publish_attr(agent, "health", "primary");
@@ -210,8 +208,12 @@ role_monitor(struct agent *agent)
     if (recovered != NULL) {
         char *why = myha_str_printf("%s; waiting to be promoted", recovered);
 
+        /* No score: Pacemaker never promotes it by itself (it would drop
+         * the writes made since); a constraint does (pcs resource move
+         * --promoted)
+         */
         agent_publish_attr(agent, "health", (why == NULL) ? recovered : why);
-        agent_publish_score(agent, SCORE_RECOVERED);
+        agent_publish_score(agent, SCORE_NONE);
         agent_publish_attr(agent, "gtid", NULL);
         free(why);
         goto out_release;
@@ -749,6 +751,27 @@ out_free:
     return status;
 }
 
+// A stale mark "NODE@SINCE" in words, "NODE at <UTC time>" (allocated)
+static char *
+stale_text(const char *stale)
+{
+    const char *at = strrchr(stale, '@');
+    long long since = 0;
+    char when[32];
+    time_t t = 0;
+    struct tm tm;
+
+    if ((at == NULL) || (myha_str_to_ll(at + 1, &since) != 0)) {
+        return strdup(stale);
+    }
+    t = (time_t) since;
+    if ((gmtime_r(&t, &tm) == NULL)
+        || (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
+        return strdup(stale);
+    }
+    return myha_str_printf("%.*s at %s", (int) (at - stale), stale, when);
+}
+
 // Name of the permanent node attribute of stale nodes, allocated
 static char *
 stale_attr(struct agent *agent)
@@ -756,48 +779,52 @@ stale_attr(struct agent *agent)
     return myha_str_printf(STALE_ATTR_FMT, agent_rsc(agent));
 }
 
-/* Promote of a finished pitr: every other node holds the history that the
- * recovery replaced (what followed its target, or the excised transaction,
- * which no GTID position tells apart from a replayed one).  Mark them in
- * the CIB before this node accepts writes: attach refuses on a marked node
- * until an operator re-provisions it and deletes the mark.
+/* For each node but this one: set the stale mark to VALUE (MARK), or
+ * delete it where it is VALUE (!MARK: undo what a promote that failed
+ * marked).  ENOTCONN if there is no cluster here; else 0, or the first
+ * error of marking (its exit reason set).
  */
-static enum ocf_exitcode
-mark_others_stale(struct agent *agent)
+static int
+for_other_nodes(struct agent *agent, const char *value, bool mark)
 {
     struct myha_cluster *cluster = agent_cluster(agent);
     const char *local = agent_local_node(agent);
     char *name = stale_attr(agent);
-    char *value = myha_str_printf("%s@%lld", (local == NULL) ? "?" : local,
-                                  (long long) time(NULL));
     char **names = NULL;
     size_t n = 0;
-    enum ocf_exitcode status = PCMK_OCF_OK;
     int rc = 0;
 
-    if ((name == NULL) || (value == NULL) || (local == NULL)) {
+    if (name == NULL) {
         myha_ocf_exit_reason("not promoting the recovered node: out of memory");
-        status = PCMK_OCF_UNKNOWN_ERROR;
-        goto out_free;
+        return ENOMEM;
     }
-    rc = (cluster == NULL) ? ENOTCONN
-                           : myha_cluster_node_names(cluster, &names, &n);
-    if (rc == ENOTCONN) {
-        qb_log(LOG_WARNING, "no cluster here: no other node marked as "
-                            "holding the history this recovery replaced");
-        goto out_free;
-    }
-    if (rc != 0) {
+    rc = ((cluster == NULL) || (local == NULL))
+             ? ENOTCONN
+             : myha_cluster_node_names(cluster, &names, &n);
+    if ((rc != 0) && (rc != ENOTCONN) && mark) {
         myha_ocf_exit_reason("not promoting the recovered node: cannot list "
                              "the cluster's nodes to mark the others: %s",
                              (rc == myha_rc_child_failed)
                                  ? myha_cluster_tool_error(cluster)
                                  : myha_rc_str(rc));
-        status = PCMK_OCF_UNKNOWN_ERROR;
-        goto out_free;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; (rc == 0) && (i < n); i++) {
+        char *was = NULL;
+
         if (strcmp(names[i], local) == 0) {
+            continue;
+        }
+        if (!mark) {
+            if ((myha_cluster_node_attr_get(cluster, names[i], name, &was) == 0)
+                && (strcmp(was, value) == 0)
+                && (myha_cluster_node_attr_set(cluster, names[i], name, NULL)
+                    == 0)) {
+                qb_log(LOG_NOTICE,
+                       "node '%s' no longer marked stale: the "
+                       "recovery was not promoted",
+                       names[i]);
+            }
+            free(was);
             continue;
         }
         rc = myha_cluster_node_attr_set(cluster, names[i], name, value);
@@ -809,7 +836,6 @@ mark_others_stale(struct agent *agent)
                                  (rc == myha_rc_child_failed)
                                      ? myha_cluster_tool_error(cluster)
                                      : myha_rc_str(rc));
-            status = PCMK_OCF_UNKNOWN_ERROR;
             break;
         }
         qb_log(LOG_NOTICE,
@@ -819,12 +845,64 @@ mark_others_stale(struct agent *agent)
                "deleted",
                names[i], name, value);
     }
-
-out_free:
     myha_cluster_node_names_free(names, n);
-    free(value);
     free(name);
-    return status;
+    return rc;
+}
+
+/* Promote of a finished pitr: every other node holds the history that the
+ * recovery replaced (what followed its target, or the excised transaction,
+ * which no GTID position tells apart from a replayed one).  Mark them in
+ * the CIB before this node accepts writes: attach and promote refuse on a
+ * marked node until an operator re-provisions it and deletes the mark.
+ * Sets *RET_VALUE to the mark written (to undo it if promote fails), NULL
+ * if nothing was marked.
+ */
+static enum ocf_exitcode
+mark_others_stale(struct agent *agent, char **ret_value)
+{
+    const char *local = agent_local_node(agent);
+    char *value = myha_str_printf("%s@%lld", (local == NULL) ? "?" : local,
+                                  (long long) time(NULL));
+    int rc = 0;
+
+    *ret_value = NULL;
+    if (value == NULL) {
+        myha_ocf_exit_reason("not promoting the recovered node: out of memory");
+        return PCMK_OCF_UNKNOWN_ERROR;
+    }
+    rc = for_other_nodes(agent, value, true);
+    if (rc == ENOTCONN) {
+        qb_log(LOG_WARNING, "no cluster here: no other node marked as "
+                            "holding the history this recovery replaced");
+        free(value);
+        return PCMK_OCF_OK;
+    }
+    *ret_value = value; // also after a failure: the nodes marked so far
+    return (rc == 0) ? PCMK_OCF_OK : PCMK_OCF_UNKNOWN_ERROR;
+}
+
+/* This node's own stale mark (allocated), NULL if none; *RET_RC: 0, or
+ * the error that kept it from being read (ENOENT and ENOTCONN are "none")
+ */
+static char *
+own_stale_mark(struct agent *agent, int *ret_rc)
+{
+    struct myha_cluster *cluster = agent_cluster(agent);
+    char *name = stale_attr(agent);
+    char *stale = NULL;
+    int rc = (name == NULL) ? ENOMEM : 0;
+
+    if ((rc == 0) && (cluster != NULL)) {
+        rc = myha_cluster_node_attr_get(cluster, agent_local_node(agent), name,
+                                        &stale);
+    }
+    if ((rc == ENOENT) || (rc == ENOTCONN) || (rc == EINVAL)) {
+        rc = 0; // EINVAL: no node name, so no cluster either
+    }
+    free(name);
+    *ret_rc = rc;
+    return stale;
 }
 
 /*!
@@ -849,6 +927,8 @@ role_promote(struct agent *agent)
     char *demoted = NULL;
     char *unfinished = NULL;
     char *recovered = NULL;
+    char *stale = NULL;
+    char *marked = NULL;
     int rc = 0;
 
     if (status != PCMK_OCF_OK) {
@@ -874,13 +954,37 @@ role_promote(struct agent *agent)
         goto out_release;
     }
     recovered = agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
+    if (recovered == NULL) {
+        stale = own_stale_mark(agent, &rc);
+    }
+    if ((stale != NULL) || (rc != 0)) {
+        char *words = (stale == NULL) ? NULL : stale_text(stale);
+
+        if (stale != NULL) {
+            myha_ocf_exit_reason("not promoting: this node is marked stale: "
+                                 "it holds the history that the recovery "
+                                 "promoted on %s replaced; re-provision it "
+                                 "from the primary, then run crm_attribute "
+                                 "--node %s --name " STALE_ATTR_FMT " --delete",
+                                 (words == NULL) ? stale : words,
+                                 agent_local_node(agent), agent_rsc(agent));
+        } else {
+            myha_ocf_exit_reason("not promoting: cannot read whether this "
+                                 "node is marked stale: %s",
+                                 myha_rc_str(rc));
+        }
+        free(words);
+        status = PCMK_OCF_UNKNOWN_ERROR;
+        agent_publish_score(agent, SCORE_NONE);
+        goto out_release;
+    }
     status = secure_old_primary(agent, &demoted);
     if (recovered != NULL) {
         /* A finished pitr is the history the operator chose: take nothing
          * from the old primary or the peers, mark them instead
          */
         if (status == PCMK_OCF_OK) {
-            status = mark_others_stale(agent);
+            status = mark_others_stale(agent, &marked);
         }
     } else {
         if ((status == PCMK_OCF_OK) && (demoted != NULL)) {
@@ -931,11 +1035,17 @@ role_promote(struct agent *agent)
     if (recovered != NULL) {
         char *name = stale_attr(agent);
 
-        agent_marker_write(agent, MARKER_PITR_DONE, NULL);
         // A mark of its own, from an earlier recovery elsewhere, is void
-        if ((name != NULL) && (agent_cluster(agent) != NULL)) {
-            (void) myha_cluster_node_attr_set(
+        if ((name != NULL) && (agent_cluster(agent) != NULL)
+            && (agent_local_node(agent) != NULL)) {
+            rc = myha_cluster_node_attr_set(
                 agent->cluster, agent_local_node(agent), name, NULL);
+            if (rc != 0) {
+                qb_log(LOG_WARNING,
+                       "cannot delete this node's own stale mark %s: %s: "
+                       "delete it by hand",
+                       name, myha_rc_str(rc));
+            }
         }
         free(name);
         qb_log(LOG_NOTICE, "promoted the recovery: %s", recovered);
@@ -950,11 +1060,17 @@ out_record:
                          "reachable)");
     }
     clear_diverged(agent);
+    agent_marker_write(agent, MARKER_PITR_DONE, NULL); // promoted: over
     agent_publish_score(agent, SCORE_PROMOTABLE);
     agent_publish_attr(agent, "gtid", NULL);
     agent_publish_attr(agent, "health", "primary");
 
 out_release:
+    if ((status != PCMK_OCF_OK) && (marked != NULL)) {
+        (void) for_other_nodes(agent, marked, false);
+    }
+    free(marked);
+    free(stale);
     free(recovered);
     free(demoted);
     free(reason);
@@ -1023,80 +1139,75 @@ forked_from(struct agent *agent, const char *node)
     return missing;
 }
 
-// A stale mark "NODE@SINCE" in words, "NODE at <UTC time>" (allocated)
-static char *
-stale_text(const char *stale)
-{
-    const char *at = strrchr(stale, '@');
-    long long since = 0;
-    char when[32];
-    time_t t = 0;
-    struct tm tm;
-
-    if ((at == NULL) || (myha_str_to_ll(at + 1, &since) != 0)) {
-        return strdup(stale);
-    }
-    t = (time_t) since;
-    if ((gmtime_r(&t, &tm) == NULL)
-        || (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
-        return strdup(stale);
-    }
-    return myha_str_printf("%.*s at %s", (int) (at - stale), stale, when);
-}
-
-/* Whether this instance must not replicate from NODE at all: it is a
- * finished pitr waiting to be promoted, or it holds the history that a
- * recovery promoted elsewhere replaced (its node is marked stale)
+/* Whether this instance must not replicate from NODE at all: it is an
+ * unfinished pitr (its data is neither its old history nor the target),
+ * a finished pitr waiting to be promoted, or it holds the history that a
+ * recovery promoted elsewhere replaced (its node is marked stale; if that
+ * cannot be read, not this time either)
  */
 static bool
 is_attach_refused(struct agent *agent, const char *node)
 {
-    char *recovered =
-        agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
-    struct myha_cluster *cluster = NULL;
-    char *name = NULL;
+    char *marker =
+        agent_marker_read(agent, MARKER_PITR_UNFINISHED, "unfinished pitr");
+    bool done = false;
     char *stale = NULL;
     char *words = NULL;
     char *why = NULL;
+    int rc = 0;
 
-    if (recovered != NULL) {
-        char *path = agent_marker_path(agent, MARKER_PITR_DONE);
+    if (marker == NULL) {
+        marker =
+            agent_marker_read(agent, MARKER_PITR_DONE, "recovered by pitr");
+        done = true;
+    }
+    if (marker != NULL) {
+        char *path = agent_marker_path(agent, done ? MARKER_PITR_DONE
+                                                   : MARKER_PITR_UNFINISHED);
 
-        qb_log(LOG_WARNING,
-               "not replicating from '%s': %s, waiting to be promoted (to "
-               "discard the recovery instead, remove '%s')",
-               node, recovered, (path == NULL) ? "?" : path);
+        qb_log(LOG_WARNING, "not replicating from '%s': %s (%s '%s': %s)", node,
+               marker,
+               done ? "waiting to be promoted; to "
+                      "discard the recovery, remove"
+                    : "finish it, or discard it by "
+                      "removing",
+               (path == NULL) ? "?" : path, "and re-provision this node");
         free(path);
-        free(recovered);
+        free(marker);
         return true;
     }
-    cluster = agent_cluster(agent);
-    name = stale_attr(agent);
-    if ((cluster == NULL) || (name == NULL)
-        || (myha_cluster_node_attr_get(cluster, agent_local_node(agent), name,
-                                       &stale)
-            != 0)) {
-        free(name);
+    stale = own_stale_mark(agent, &rc);
+    if ((stale == NULL) && (rc == 0)) {
         return false;
     }
-    words = stale_text(stale);
-    why = myha_str_printf("stale: holds the history that the recovery "
-                          "promoted on %s replaced; re-provision it from the "
-                          "primary, then run crm_attribute --node %s --name "
-                          "%s --delete",
-                          (words == NULL) ? stale : words,
-                          agent_local_node(agent), name);
-    free(words);
+    if (stale != NULL) {
+        char *name = stale_attr(agent);
+
+        words = stale_text(stale);
+        why = myha_str_printf("stale: holds the history that the recovery "
+                              "promoted on %s replaced; re-provision it from "
+                              "the primary, then run crm_attribute --node %s "
+                              "--name %s --delete",
+                              (words == NULL) ? stale : words,
+                              agent_local_node(agent),
+                              (name == NULL) ? "?" : name);
+        free(name);
+        mark_diverged(agent, (why == NULL) ? "stale" : why);
+    } else {
+        why = myha_str_printf("not replicating: cannot read whether this "
+                              "node is marked stale (%s); the next start or "
+                              "notify tries again",
+                              myha_rc_str(rc));
+    }
     qb_log(LOG_ERR, "not replicating from '%s': %s", node,
            (why == NULL) ? "stale" : why);
     myha_db_replica_stop(agent->db);
     agent_publish_score(agent, SCORE_NONE);
     agent_publish_attr(agent, "gtid", NULL);
     agent_publish_attr(agent, "health", (why == NULL) ? "stale" : why);
-    mark_diverged(agent, (why == NULL) ? "stale" : why);
     free(why);
+    free(words);
     free(stale);
-    free(name);
     return true;
 }
 

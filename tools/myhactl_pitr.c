@@ -234,7 +234,8 @@ print_promote_hint(const struct myhactl_rsc *rsc, const char *node)
            "myha-%s-stale) and\n"
            "replicate from nobody until re-provisioned from it. To discard "
            "the recovery\n"
-           "instead, remove myha-%s.pitr-done from the datadir of node %s.\n",
+           "instead, remove myha-%s.pitr-done from the datadir of node %s "
+           "and re-provision it.\n",
            node, rsc->id, r, node, r, node, r, rsc->id, rsc->id, node);
 }
 
