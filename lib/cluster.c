@@ -1300,6 +1300,62 @@ out_copy:
     return (*ret_node == NULL) ? ENOMEM : 0;
 }
 
+//! One line of "crm_node --list" (next_node_line())
+struct node_line {
+    const char *id; //!< Before the first space
+    size_t id_len;
+    const char *name; //!< Up to the next space; NULL if not "ID NAME..."
+    size_t name_len;
+    bool is_empty;
+};
+
+/* Split the line at *POS of "crm_node --list" ("ID NAME STATE", one per
+ * node Pacemaker knows, members or not; STATE may be missing) and move *POS
+ * to the next line.  False at the end of the text.
+ */
+static bool
+next_node_line(const char **pos, struct node_line *ret)
+{
+    const char *line = *pos;
+    const char *nl = strchr(line, '\n');
+    const char *end = (nl != NULL) ? nl : line + strlen(line);
+    const char *space = memchr(line, ' ', (size_t) (end - line));
+    const char *name_end = NULL;
+
+    if (*line == '\0') {
+        return false;
+    }
+    *pos = (nl != NULL) ? nl + 1 : end;
+    memset(ret, 0, sizeof(*ret));
+    ret->is_empty = (end == line);
+    if ((space == NULL) || (space == line)) {
+        return true;
+    }
+    name_end = memchr(space + 1, ' ', (size_t) (end - (space + 1)));
+    if (name_end == NULL) {
+        name_end = end;
+    }
+    if (name_end > space + 1) {
+        ret->id = line;
+        ret->id_len = (size_t) (space - line);
+        ret->name = space + 1;
+        ret->name_len = (size_t) (name_end - (space + 1));
+    }
+    return true;
+}
+
+// Run "crm_node --list": its output (allocated)
+static int
+crm_node_list(struct myha_cluster *cluster, char **ret_text)
+{
+    if (!myha_is_ipc_listening(cluster->controller_ipc, NULL)) {
+        return ENOTCONN;
+    }
+    return run_tool(cluster,
+                    (const char *const[]){ "crm_node", "--list", NULL },
+                    ret_text, NULL);
+}
+
 /*!
  * \brief Find a node's id in the output of "crm_node --list"
  *
@@ -1316,36 +1372,30 @@ int
 myha_cluster_node_list_parse(const char *text, const char *node,
                              uint32_t *ret_id)
 {
-    size_t node_len = 0;
+    struct node_line l;
 
     if ((text == NULL) || !is_valid_name(node) || (ret_id == NULL)) {
         return EINVAL;
     }
-    node_len = strlen(node);
-    for (const char *line = text; *line != '\0';) {
-        const char *nl = strchr(line, '\n');
-        const char *name = strchr(line, ' ');
-        const char *line_end = (nl != NULL) ? nl : line + strlen(line);
+    while (next_node_line(&text, &l)) {
+        char *id_text = NULL;
+        long long id = 0;
+        int rc = 0;
 
-        if ((name != NULL) && (name < line_end)
-            && ((size_t) (line_end - (name + 1)) > node_len)
-            && (strncmp(name + 1, node, node_len) == 0)
-            && (name[1 + node_len] == ' ')) {
-            char *id_text = strndup(line, (size_t) (name - line));
-            long long id = 0;
-            int rc = 0;
-
-            if (id_text == NULL) {
-                return ENOMEM;
-            }
-            rc = myha_str_to_ll(id_text, &id);
-            free(id_text);
-            if ((rc == 0) && (id > 0) && (id <= UINT32_MAX)) {
-                *ret_id = (uint32_t) id;
-                return 0;
-            }
+        if ((l.name == NULL) || (l.name_len != strlen(node))
+            || (strncmp(l.name, node, l.name_len) != 0)) {
+            continue;
         }
-        line = (nl != NULL) ? nl + 1 : line_end;
+        id_text = strndup(l.id, l.id_len);
+        if (id_text == NULL) {
+            return ENOMEM;
+        }
+        rc = myha_str_to_ll(id_text, &id);
+        free(id_text);
+        if ((rc == 0) && (id > 0) && (id <= UINT32_MAX)) {
+            *ret_id = (uint32_t) id;
+            return 0;
+        }
     }
     return ENOENT;
 }
@@ -1373,11 +1423,7 @@ myha_cluster_node_id(struct myha_cluster *cluster, const char *node,
     if ((cluster == NULL) || !is_valid_name(node) || (ret_id == NULL)) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->controller_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    rc = run_tool(cluster, (const char *const[]){ "crm_node", "--list", NULL },
-                  &out_text, NULL);
+    rc = crm_node_list(cluster, &out_text);
     if (rc == 0) {
         rc = myha_cluster_node_list_parse(out_text, node, ret_id);
     }
@@ -1403,6 +1449,7 @@ int
 myha_cluster_node_names_parse(const char *text, char ***ret_names,
                               size_t *ret_n)
 {
+    struct node_line l;
     char **names = NULL;
     size_t n = 0;
     int rc = 0;
@@ -1410,43 +1457,22 @@ myha_cluster_node_names_parse(const char *text, char ***ret_names,
     if ((text == NULL) || (ret_names == NULL) || (ret_n == NULL)) {
         return EINVAL;
     }
-    for (const char *line = text; *line != '\0';) {
-        const char *nl = strchr(line, '\n');
-        const char *line_end = (nl != NULL) ? nl : line + strlen(line);
-        const char *next = (nl != NULL) ? nl + 1 : line_end;
-        const char *name = NULL;
-        const char *name_end = NULL;
+    while ((rc == 0) && next_node_line(&text, &l)) {
         char **grown = NULL;
 
-        if (line_end == line) {
-            line = next; // an empty line
+        if (l.is_empty) {
             continue;
         }
-        name = memchr(line, ' ', (size_t) (line_end - line));
-        if (name != NULL) {
-            name++;
-            name_end = memchr(name, ' ', (size_t) (line_end - name));
-            if (name_end == NULL) {
-                name_end = line_end; // no state
-            }
-        }
-        if ((name == NULL) || (name == line + 1) || (name_end == name)) {
+        if (l.name == NULL) {
             rc = myha_rc_parse;
-            break;
-        }
-        grown = realloc(names, (n + 1) * sizeof(*names));
-        if (grown == NULL) {
+        } else if ((grown = realloc(names, (n + 1) * sizeof(*names))) == NULL) {
             rc = ENOMEM;
-            break;
+        } else {
+            names = grown;
+            names[n] = strndup(l.name, l.name_len);
+            rc = (names[n] == NULL) ? ENOMEM : 0;
+            n += (names[n] == NULL) ? 0 : 1;
         }
-        names = grown;
-        names[n] = strndup(name, (size_t) (name_end - name));
-        if (names[n] == NULL) {
-            rc = ENOMEM;
-            break;
-        }
-        n++;
-        line = next;
     }
     if (rc != 0) {
         myha_cluster_node_names_free(names, n);
@@ -1490,15 +1516,100 @@ myha_cluster_node_names(struct myha_cluster *cluster, char ***ret_names,
     if ((cluster == NULL) || (ret_names == NULL) || (ret_n == NULL)) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->controller_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    rc = run_tool(cluster, (const char *const[]){ "crm_node", "--list", NULL },
-                  &out_text, NULL);
+    rc = crm_node_list(cluster, &out_text);
     if (rc == 0) {
         rc = myha_cluster_node_names_parse(out_text, ret_names, ret_n);
     }
     free(out_text);
+    return rc;
+}
+
+/* crm_attribute on an attribute in the CIB: of TYPE "nodes" (of NODE) or
+ * "crm_config" (NODE NULL).  Sets NAME to VALUE, or deletes it (VALUE
+ * NULL).  ENOTCONN if the CIB manager does not run here.
+ */
+static int
+cib_attr_write(struct myha_cluster *cluster, const char *type, const char *node,
+               const char *name, const char *value)
+{
+    char *type_arg = myha_str_printf("--type=%s", type);
+    char *node_arg = (node == NULL) ? NULL : myha_str_printf("--node=%s", node);
+    char *name_arg = myha_str_printf("--name=%s", name);
+    char *update = (value != NULL) ? myha_str_printf("--update=%s", value)
+                                   : strdup("--delete");
+    int rc = 0;
+
+    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
+        rc = ENOTCONN;
+    } else if ((type_arg == NULL) || ((node != NULL) && (node_arg == NULL))
+               || (name_arg == NULL) || (update == NULL)) {
+        rc = ENOMEM;
+    } else if (node_arg == NULL) {
+        rc = run_tool(cluster,
+                      (const char *const[]){ "crm_attribute", type_arg,
+                                             name_arg, update, NULL },
+                      NULL, NULL);
+    } else {
+        rc = run_tool(cluster,
+                      (const char *const[]){ "crm_attribute", type_arg,
+                                             node_arg, name_arg, update, NULL },
+                      NULL, NULL);
+    }
+    free(update);
+    free(name_arg);
+    free(node_arg);
+    free(type_arg);
+    return rc;
+}
+
+/* The value of the attribute cib_attr_write() names, without trailing
+ * white space (allocated); ENOENT if there is none, or it is empty
+ */
+static int
+cib_attr_read(struct myha_cluster *cluster, const char *type, const char *node,
+              const char *name, char **ret_value)
+{
+    char *type_arg = myha_str_printf("--type=%s", type);
+    char *node_arg = (node == NULL) ? NULL : myha_str_printf("--node=%s", node);
+    char *name_arg = myha_str_printf("--name=%s", name);
+    char *out_text = NULL;
+    int exit_code = 0;
+    int rc = 0;
+
+    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
+        rc = ENOTCONN;
+    } else if ((type_arg == NULL) || ((node != NULL) && (node_arg == NULL))
+               || (name_arg == NULL)) {
+        rc = ENOMEM;
+    } else if (node_arg == NULL) {
+        rc =
+            run_tool(cluster,
+                     (const char *const[]){ "crm_attribute", type_arg, name_arg,
+                                            "--query", "--quiet", NULL },
+                     &out_text, &exit_code);
+    } else {
+        rc = run_tool(cluster,
+                      (const char *const[]){ "crm_attribute", type_arg,
+                                             node_arg, name_arg, "--query",
+                                             "--quiet", NULL },
+                      &out_text, &exit_code);
+    }
+    if ((rc == myha_rc_child_failed) && (exit_code == TOOL_EXIT_NOSUCH)) {
+        rc = ENOENT;
+    }
+    if (rc == 0) {
+        trim_end(out_text);
+        if (*out_text == '\0') {
+            rc = ENOENT;
+        } else {
+            *ret_value = out_text;
+            out_text = NULL;
+        }
+    }
+    free(out_text);
+    free(name_arg);
+    free(node_arg);
+    free(type_arg);
     return rc;
 }
 
@@ -1521,36 +1632,11 @@ int
 myha_cluster_node_attr_set(struct myha_cluster *cluster, const char *node,
                            const char *name, const char *value)
 {
-    char *node_arg = NULL;
-    char *name_arg = NULL;
-    char *update = NULL;
-    int rc = 0;
-
     if ((cluster == NULL) || !is_valid_name(node) || !is_valid_name(name)
         || ((value != NULL) && (strchr(value, '\n') != NULL))) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    node_arg = myha_str_printf("--node=%s", node);
-    name_arg = myha_str_printf("--name=%s", name);
-    update = (value != NULL) ? myha_str_printf("--update=%s", value)
-                             : strdup("--delete");
-    if ((node_arg == NULL) || (name_arg == NULL) || (update == NULL)) {
-        rc = ENOMEM;
-        goto out_free;
-    }
-    rc = run_tool(cluster,
-                  (const char *const[]){ "crm_attribute", "--type=nodes",
-                                         node_arg, name_arg, update, NULL },
-                  NULL, NULL);
-
-out_free:
-    free(update);
-    free(name_arg);
-    free(node_arg);
-    return rc;
+    return cib_attr_write(cluster, "nodes", node, name, value);
 }
 
 /*!
@@ -1569,49 +1655,11 @@ int
 myha_cluster_node_attr_get(struct myha_cluster *cluster, const char *node,
                            const char *name, char **ret_value)
 {
-    char *node_arg = NULL;
-    char *name_arg = NULL;
-    char *out_text = NULL;
-    int exit_code = 0;
-    int rc = 0;
-
     if ((cluster == NULL) || !is_valid_name(node) || !is_valid_name(name)
         || (ret_value == NULL)) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    node_arg = myha_str_printf("--node=%s", node);
-    name_arg = myha_str_printf("--name=%s", name);
-    if ((node_arg == NULL) || (name_arg == NULL)) {
-        rc = ENOMEM;
-        goto out_free;
-    }
-    rc = run_tool(cluster,
-                  (const char *const[]){ "crm_attribute", "--type=nodes",
-                                         node_arg, name_arg, "--query",
-                                         "--quiet", NULL },
-                  &out_text, &exit_code);
-    if ((rc == myha_rc_child_failed) && (exit_code == TOOL_EXIT_NOSUCH)) {
-        rc = ENOENT;
-    }
-    if (rc != 0) {
-        goto out_free;
-    }
-    trim_end(out_text);
-    if (*out_text == '\0') {
-        rc = ENOENT;
-        goto out_free;
-    }
-    *ret_value = out_text;
-    out_text = NULL;
-
-out_free:
-    free(out_text);
-    free(name_arg);
-    free(node_arg);
-    return rc;
+    return cib_attr_read(cluster, "nodes", node, name, ret_value);
 }
 
 /*!
@@ -1634,35 +1682,23 @@ int
 myha_cluster_primary_set(struct myha_cluster *cluster, const char *rsc,
                          const char *node, time_t since)
 {
-    char *name_arg = NULL;
-    char *update = NULL;
+    char *name = NULL;
+    char *value = NULL;
     int rc = 0;
 
     if ((cluster == NULL) || !is_valid_name(rsc)
         || ((node != NULL) && !is_valid_name(node))) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    name_arg = myha_str_printf("--name=myha-%s-primary", rsc);
+    name = myha_str_printf("myha-%s-primary", rsc);
     if (node != NULL) {
-        update = myha_str_printf("--update=%s@%lld", node, (long long) since);
-    } else {
-        update = strdup("--delete");
+        value = myha_str_printf("%s@%lld", node, (long long) since);
     }
-    if ((name_arg == NULL) || (update == NULL)) {
-        rc = ENOMEM;
-        goto out_free;
-    }
-    rc = run_tool(cluster,
-                  (const char *const[]){ "crm_attribute", "--type=crm_config",
-                                         name_arg, update, NULL },
-                  NULL, NULL);
-
-out_free:
-    free(update);
-    free(name_arg);
+    rc = ((name == NULL) || ((node != NULL) && (value == NULL)))
+             ? ENOMEM
+             : cib_attr_write(cluster, "crm_config", NULL, name, value);
+    free(value);
+    free(name);
     return rc;
 }
 
@@ -1687,36 +1723,20 @@ int
 myha_cluster_primary_get(struct myha_cluster *cluster, const char *rsc,
                          char **ret_node, time_t *ret_since)
 {
-    char *name_arg = NULL;
+    char *name = NULL;
     char *out_text = NULL;
     char *at = NULL;
     long long since = 0;
-    int exit_code = 0;
     int rc = 0;
 
     if ((cluster == NULL) || !is_valid_name(rsc) || (ret_node == NULL)) {
         return EINVAL;
     }
-    if (!myha_is_ipc_listening(cluster->cib_ipc, NULL)) {
-        return ENOTCONN;
-    }
-    name_arg = myha_str_printf("--name=myha-%s-primary", rsc);
-    if (name_arg == NULL) {
-        return ENOMEM;
-    }
-    rc = run_tool(cluster,
-                  (const char *const[]){ "crm_attribute", "--type=crm_config",
-                                         name_arg, "--query", "--quiet", NULL },
-                  &out_text, &exit_code);
-    if ((rc == myha_rc_child_failed) && (exit_code == TOOL_EXIT_NOSUCH)) {
-        rc = ENOENT;
-    }
+    name = myha_str_printf("myha-%s-primary", rsc);
+    rc = (name == NULL)
+             ? ENOMEM
+             : cib_attr_read(cluster, "crm_config", NULL, name, &out_text);
     if (rc != 0) {
-        goto out_free;
-    }
-    trim_end(out_text);
-    if (*out_text == '\0') {
-        rc = ENOENT;
         goto out_free;
     }
     at = strrchr(out_text, '@');
@@ -1739,6 +1759,6 @@ myha_cluster_primary_get(struct myha_cluster *cluster, const char *rsc,
 
 out_free:
     free(out_text);
-    free(name_arg);
+    free(name);
     return rc;
 }

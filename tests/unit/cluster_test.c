@@ -1075,6 +1075,71 @@ primary_property(void **state)
 }
 
 static void
+permanent_node_attribute(void **state)
+{
+    struct fixture *fx = *state;
+    char *value = NULL;
+
+    assert_int_equal(
+        myha_cluster_node_attr_set(fx->cluster, "node2", "myha-db-stale", "x"),
+        ENOTCONN);
+    assert_int_equal(forks(fx), 0);
+    fx->cib_pid = fake_daemon_start(fx->cib);
+    assert_int_equal(myha_cluster_node_attr_set(fx->cluster, "node2",
+                                                "myha-db-stale",
+                                                "node1@1795233600"),
+                     0);
+    assert_last_call(fx, "crm_attribute --type=nodes --node=node2 "
+                         "--name=myha-db-stale --update=node1@1795233600");
+    assert_int_equal(
+        myha_cluster_node_attr_set(fx->cluster, "node2", "myha-db-stale", NULL),
+        0);
+    assert_last_call(fx, "crm_attribute --type=nodes --node=node2 "
+                         "--name=myha-db-stale --delete");
+    assert_int_equal(myha_cluster_node_attr_set(fx->cluster, "node2",
+                                                "myha-db-stale", "a\nb"),
+                     EINVAL);
+
+    write_text(fx->out, "node1@1795233600\n", 0600);
+    setenv("FAKE_OUT", fx->out, 1);
+    assert_int_equal(myha_cluster_node_attr_get(fx->cluster, "node2",
+                                                "myha-db-stale", &value),
+                     0);
+    assert_last_call(fx, "crm_attribute --type=nodes --node=node2 "
+                         "--name=myha-db-stale --query --quiet");
+    assert_string_equal(value, "node1@1795233600");
+    free(value);
+    value = NULL;
+    unsetenv("FAKE_OUT");
+    setenv("FAKE_EXIT", "105", 1);
+    assert_int_equal(myha_cluster_node_attr_get(fx->cluster, "node2",
+                                                "myha-db-stale", &value),
+                     ENOENT);
+    unsetenv("FAKE_EXIT");
+    assert_null(value);
+}
+
+static void
+node_names_run_crm_node(void **state)
+{
+    struct fixture *fx = *state;
+    char **names = NULL;
+    size_t n = 0;
+
+    assert_int_equal(myha_cluster_node_names(fx->cluster, &names, &n),
+                     ENOTCONN);
+    fx->crmd_pid = fake_daemon_start(fx->crmd);
+    write_text(fx->out, "1 node1 member\n2 node2 lost\n", 0600);
+    setenv("FAKE_OUT", fx->out, 1);
+    assert_int_equal(myha_cluster_node_names(fx->cluster, &names, &n), 0);
+    assert_last_call(fx, "crm_node --list");
+    assert_int_equal(n, 2);
+    assert_string_equal(names[1], "node2");
+    myha_cluster_node_names_free(names, n);
+    unsetenv("FAKE_OUT");
+}
+
+static void
 membership_and_fencing_fail_without_cluster(void **state)
 {
     struct fixture *fx = *state;
@@ -1133,6 +1198,10 @@ main(void)
         cmocka_unit_test_setup_teardown(node_id_runs_crm_node, setup, teardown),
         cmocka_unit_test_setup_teardown(local_node_name, setup, teardown),
         cmocka_unit_test_setup_teardown(primary_property, setup, teardown),
+        cmocka_unit_test_setup_teardown(permanent_node_attribute, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(node_names_run_crm_node, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             membership_and_fencing_fail_without_cluster, setup, teardown),
     };
