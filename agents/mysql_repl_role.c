@@ -751,32 +751,59 @@ out_free:
     return status;
 }
 
-// A stale mark "NODE@SINCE" in words, "NODE at <UTC time>" (allocated)
-static char *
-stale_text(const char *stale)
-{
-    const char *at = strrchr(stale, '@');
-    long long since = 0;
-    char when[32];
-    time_t t = 0;
-    struct tm tm;
-
-    if ((at == NULL) || (myha_str_to_ll(at + 1, &since) != 0)) {
-        return strdup(stale);
-    }
-    t = (time_t) since;
-    if ((gmtime_r(&t, &tm) == NULL)
-        || (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
-        return strdup(stale);
-    }
-    return myha_str_printf("%.*s at %s", (int) (at - stale), stale, when);
-}
-
 // Name of the permanent node attribute of stale nodes, allocated
 static char *
 stale_attr(struct agent *agent)
 {
     return myha_str_printf(STALE_ATTR_FMT, agent_rsc(agent));
+}
+
+/* What a stale mark STALE ("NODE@SINCE") means and what to do (allocated):
+ * "holds the history that the recovery promoted on NODE at <UTC time>
+ * replaced; re-provision it ..."
+ */
+static char *
+stale_reason(struct agent *agent, const char *stale)
+{
+    const char *at = strrchr(stale, '@');
+    char *name = stale_attr(agent);
+    long long since = 0;
+    char when[32] = "";
+    time_t t = 0;
+    struct tm tm;
+    char *why = NULL;
+
+    if ((at != NULL) && (myha_str_to_ll(at + 1, &since) == 0)) {
+        t = (time_t) since;
+        if (gmtime_r(&t, &tm) != NULL) {
+            strftime(when, sizeof(when), " at %Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+    }
+    why = myha_str_printf(
+        "holds the history that the recovery promoted on "
+        "%.*s%s replaced; re-provision it from the "
+        "primary, then run crm_attribute --node %s --name "
+        "%s --delete",
+        (int) ((when[0] != '\0') ? (size_t) (at - stale) : strlen(stale)),
+        stale, when, agent_local_node(agent), (name == NULL) ? "?" : name);
+    free(name);
+    return why;
+}
+
+/* Keep this instance out of replication: stop it, no promotion score,
+ * WHY as its health; with MARK, also the divergence marker (monitor goes
+ * on saying WHY without asking anybody)
+ */
+static void
+keep_out(struct agent *agent, const char *why, bool mark)
+{
+    myha_db_replica_stop(agent->db);
+    agent_publish_score(agent, SCORE_NONE);
+    agent_publish_attr(agent, "gtid", NULL);
+    agent_publish_attr(agent, "health", why);
+    if (mark) {
+        mark_diverged(agent, why);
+    }
 }
 
 /* For each node but this one: set the stale mark to VALUE (MARK), or
@@ -958,22 +985,18 @@ role_promote(struct agent *agent)
         stale = own_stale_mark(agent, &rc);
     }
     if ((stale != NULL) || (rc != 0)) {
-        char *words = (stale == NULL) ? NULL : stale_text(stale);
+        char *why = (stale == NULL) ? NULL : stale_reason(agent, stale);
 
         if (stale != NULL) {
             myha_ocf_exit_reason("not promoting: this node is marked stale: "
-                                 "it holds the history that the recovery "
-                                 "promoted on %s replaced; re-provision it "
-                                 "from the primary, then run crm_attribute "
-                                 "--node %s --name " STALE_ATTR_FMT " --delete",
-                                 (words == NULL) ? stale : words,
-                                 agent_local_node(agent), agent_rsc(agent));
+                                 "it %s",
+                                 (why == NULL) ? stale : why);
         } else {
             myha_ocf_exit_reason("not promoting: cannot read whether this "
                                  "node is marked stale: %s",
                                  myha_rc_str(rc));
         }
-        free(words);
+        free(why);
         status = PCMK_OCF_UNKNOWN_ERROR;
         agent_publish_score(agent, SCORE_NONE);
         goto out_release;
@@ -1152,7 +1175,6 @@ is_attach_refused(struct agent *agent, const char *node)
         agent_marker_read(agent, MARKER_PITR_UNFINISHED, "unfinished pitr");
     bool done = false;
     char *stale = NULL;
-    char *words = NULL;
     char *why = NULL;
     int rc = 0;
 
@@ -1181,18 +1203,10 @@ is_attach_refused(struct agent *agent, const char *node)
         return false;
     }
     if (stale != NULL) {
-        char *name = stale_attr(agent);
+        char *reason = stale_reason(agent, stale);
 
-        words = stale_text(stale);
-        why = myha_str_printf("stale: holds the history that the recovery "
-                              "promoted on %s replaced; re-provision it from "
-                              "the primary, then run crm_attribute --node %s "
-                              "--name %s --delete",
-                              (words == NULL) ? stale : words,
-                              agent_local_node(agent),
-                              (name == NULL) ? "?" : name);
-        free(name);
-        mark_diverged(agent, (why == NULL) ? "stale" : why);
+        why = myha_str_printf("stale: %s", (reason == NULL) ? stale : reason);
+        free(reason);
     } else {
         why = myha_str_printf("not replicating: cannot read whether this "
                               "node is marked stale (%s); the next start or "
@@ -1201,12 +1215,8 @@ is_attach_refused(struct agent *agent, const char *node)
     }
     qb_log(LOG_ERR, "not replicating from '%s': %s", node,
            (why == NULL) ? "stale" : why);
-    myha_db_replica_stop(agent->db);
-    agent_publish_score(agent, SCORE_NONE);
-    agent_publish_attr(agent, "gtid", NULL);
-    agent_publish_attr(agent, "health", (why == NULL) ? "stale" : why);
+    keep_out(agent, (why == NULL) ? "stale" : why, stale != NULL);
     free(why);
-    free(words);
     free(stale);
     return true;
 }
@@ -1247,11 +1257,7 @@ attach_to(struct agent *agent, const char *node)
                                     node, (text == NULL) ? "?" : text);
 
         qb_log(LOG_ERR, "%s", (why == NULL) ? "diverged" : why);
-        myha_db_replica_stop(agent->db);
-        agent_publish_score(agent, SCORE_NONE);
-        agent_publish_attr(agent, "gtid", NULL);
-        agent_publish_attr(agent, "health", why);
-        mark_diverged(agent, (why == NULL) ? "diverged" : why);
+        keep_out(agent, (why == NULL) ? "diverged" : why, true);
         free(why);
         free(text);
         goto out_free;
