@@ -180,8 +180,6 @@ role_monitor(struct agent *agent)
         return status;
     }
     if (!st.read_only) {
-        // A promote cut short after it left read-only: the recovery is over
-        agent_marker_write(agent, MARKER_PITR_DONE, NULL);
         agent_publish_score(agent, SCORE_PROMOTABLE);
         agent_publish_attr(agent, "gtid", NULL);
         agent_publish_attr(agent, "health", "primary");
@@ -1116,7 +1114,17 @@ role_demote(struct agent *agent)
 {
     unsigned int killed = 0;
     char *reason = NULL;
-    int rc = myha_repl_make_read_only(
+    bool read_only = true;
+    int rc = 0;
+
+    /* Writable, a recovered node's history became the primary's, even if
+     * its promote was cut short before removing its marker (not in
+     * monitor: it would cost every monitor of the primary a syscall)
+     */
+    if ((myha_db_read_only_get(agent->db, &read_only) == 0) && !read_only) {
+        agent_marker_write(agent, MARKER_PITR_DONE, NULL);
+    }
+    rc = myha_repl_make_read_only(
         agent->db, myha_params_num(agent->params, P_DEMOTE_TIMEOUT), &killed,
         &reason);
 
